@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class EmbeddingConfig(BaseModel):
     """Which embedding model turns chunks into vectors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     provider: Literal["local", "openai"] = Field(
         "local",

@@ -8,7 +8,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -70,6 +70,14 @@ class Paper(BaseModel):
     url: str | None = None
     source_line: int = Field(ge=1, description="Line of the source file where the entry starts.")
     identity_id: str | None = Field(None, description="Which real person wrote it (set by analysis).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_label(cls, data: Any) -> Any:
+        # ``label`` is derived from ``position``; accept our own JSON back without it.
+        if isinstance(data, dict) and "label" in data:
+            data = {k: v for k, v in data.items() if k != "label"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property

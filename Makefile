@@ -1,0 +1,31 @@
+# One task runner for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+SEEDS ?= ../shared/seeds
+
+.PHONY: help setup demo test lint bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+setup:  ## Install uv if missing, then the locked environment (.venv)
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || { echo "uv not found after install; add ~/.local/bin to PATH"; exit 1; }
+	$(UV) sync --locked --quiet
+
+demo: setup  ## The main job: ingest the seed pages, list them, search one (embedded store, offline)
+	$(UV) run profile-agent ingest --seeds
+	$(UV) run profile-agent profiles
+	$(UV) run profile-agent search "Peng Sun" "ergodic theory and entropy" -k 3
+
+test: setup  ## The test suite (offline; starts its own local servers)
+	$(UV) run pytest -q
+
+lint:  ## ruff lint + format check
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+
+bench: setup  ## Ingest benchmarks (prints ratios)
+	$(UV) run python -m benchmarks.ingest_bench
+
+clean:  ## Remove caches (not the user's store)
+	rm -rf .pytest_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""The one typed Settings, read from the environment (prefix ``PROFILE_AGENT_``) once per run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from retrieval.config import ChunkConfig, EmbeddingConfig, StoreConfig
+from retrieval.parse import DEFAULT_MAX_BYTES
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_store_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("profile-agent", appauthor=False)) / "store"
+
+
+def default_seeds_dir() -> Path:
+    """``../shared/seeds`` beside the checkout (where CI puts it)."""
+    return (_REPO_ROOT.parent / "shared" / "seeds").resolve()
+
+
+class LLMSettings(BaseModel):
+    """Which drafter writes reports: the offline one, or an OpenAI-compatible model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["offline", "openai"] = Field("offline", description="Default drafter.")
+    model: str = Field("gpt-4o-mini", description="Chat model name for the 'openai' provider.")
+    timeout_s: float = Field(60.0, gt=0, description="Per-request timeout in seconds.")
+    max_retries: int = Field(4, ge=0, le=10, description="Retries of transient faults per request.")
+    max_reasks: int = Field(2, ge=0, le=5, description="Re-asks after invalid structured output.")
+    token_budget: int = Field(24000, ge=1000, description="Prompt+completion tokens per report.")
+
+
+class Settings(BaseSettings):
+    """All configuration of profile-agent. Environment: ``PROFILE_AGENT_<FIELD>``, nested
+    groups with ``__`` (``PROFILE_AGENT_EMBEDDING__PROVIDER=openai``); Chroma and OpenAI also
+    read their conventional variables (``CHROMA_HOST``, ``OPENAI_API_KEY``...)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PROFILE_AGENT_", env_nested_delimiter="__", extra="forbid",
+        populate_by_name=True,
+    )
+
+    store_dir: Path = Field(default_factory=default_store_dir,
+                            description="Embedded Chroma store directory (--store overrides).")
+    chroma_host: str | None = Field(
+        None, validation_alias=AliasChoices("CHROMA_HOST", "PROFILE_AGENT_CHROMA_HOST"),
+        description="Chroma server host; when set, the server is used instead of the embedded store.",
+    )
+    chroma_port: int = Field(
+        8000, validation_alias=AliasChoices("CHROMA_PORT", "PROFILE_AGENT_CHROMA_PORT"),
+        description="Chroma server port.",
+    )
+    seeds_dir: Path = Field(default_factory=default_seeds_dir,
+                            description="Directory of the seed profile pages.")
+    max_file_bytes: int = Field(DEFAULT_MAX_BYTES, ge=1, description="Largest input file accepted.")
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    chunking: ChunkConfig = Field(default_factory=ChunkConfig)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "PROFILE_AGENT_OPENAI_API_KEY"),
+        description="Key for the OpenAI-compatible endpoint.",
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "PROFILE_AGENT_OPENAI_BASE_URL"),
+        description="Base URL of the OpenAI-compatible endpoint (default: api.openai.com).",
+    )
+
+    def store_config(self) -> StoreConfig:
+        return StoreConfig(path=self.store_dir, chroma_host=self.chroma_host,
+                           chroma_port=self.chroma_port)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once; ``overrides`` (from CLI flags) win. Errors name the variable."""
+    from pydantic import ValidationError
+
+    from retrieval.errors import ConfigError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = "__".join(str(p) for p in err["loc"]).upper()
+        raise ConfigError(f"invalid setting PROFILE_AGENT_{loc}: {err['msg']}") from None

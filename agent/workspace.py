@@ -1,0 +1,71 @@
+"""The library's front door: settings + store + embedder, with the operations the CLI and
+the HTTP API expose. Heavy parts (Chroma, the encoder) are built on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+from retrieval.config import index_name
+from retrieval.embeddings import Embedder, build_embedder
+from retrieval.errors import NotFoundError
+from retrieval.formats._text import name_key
+from retrieval.ingest import IngestResult, ingest_profile
+from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
+from retrieval.parse import load_profiles
+from retrieval.search import search
+from retrieval.store import VectorStore
+
+from .settings import Settings
+
+
+class Workspace:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index = index_name(settings.embedding, settings.chunking, SCHEMA_VERSION)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        key = self.settings.openai_api_key
+        return build_embedder(self.settings.embedding, key.get_secret_value() if key else None,
+                              self.settings.openai_base_url)
+
+    @cached_property
+    def store(self) -> VectorStore:
+        return VectorStore(self.settings.store_config(), self.index)
+
+    def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
+        return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
+
+    def ingest(self, profile: Profile,
+               progress: Callable[[int, int], None] | None = None) -> IngestResult:
+        return ingest_profile(profile, self.store, self.embedder, self.settings.chunking,
+                              batch_size=self.settings.embedding.batch_size, progress=progress)
+
+    def profiles(self) -> list[ProfileSummary]:
+        return self.store.list_profiles()
+
+    def resolve(self, ref: str) -> Profile:
+        """A stored profile by id, by owner name (case-insensitive), or by unique id prefix."""
+        rows = self.profiles()
+        by_id = [r for r in rows if r.id == ref]
+        by_name = [r for r in rows if r.name and name_key(r.name) == name_key(ref)]
+        by_prefix = [r for r in rows if r.id.startswith(ref)]
+        for group in (by_id, by_name, by_prefix):
+            if len(group) == 1:
+                profile = self.store.get_profile(group[0].id)
+                if profile is not None:
+                    return profile
+            elif len(group) > 1:
+                raise NotFoundError(
+                    f"{ref!r} matches several profiles ({', '.join(r.id for r in group)}); use an id"
+                )
+        known = ", ".join(r.id for r in rows) or "none; run 'profile-agent ingest FILE' first"
+        raise NotFoundError(f"no profile {ref!r} in {self.settings.store_config().describe()} "
+                            f"(profiles: {known})")
+
+    def search(self, ref: str, query: str, k: int = 5,
+               identity_id: str | None = None) -> tuple[Profile, list[SearchHit]]:
+        profile = self.resolve(ref)
+        return profile, search(self.store, self.embedder, profile, query, k=k, identity_id=identity_id)

@@ -1,0 +1,35 @@
+"""The embedder interface and its factory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from .config import EmbeddingConfig
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors; also tokenizes, for chunking."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]: ...
+
+
+@lru_cache(maxsize=4)
+def build_embedder(config: EmbeddingConfig, api_key: str | None = None,
+                   base_url: str | None = None) -> Embedder:
+    """The embedder for ``config``, built once per process (loading weights is not free)."""
+    if config.provider == "openai":
+        from .embed_openai import OpenAIEmbedder
+
+        return OpenAIEmbedder(config.model, api_key=api_key, base_url=base_url)
+    from .embed_local import MiniLMEncoder
+
+    return MiniLMEncoder()

@@ -1,0 +1,154 @@
+"""Chroma: embedded persistent store by default, a Chroma server when ``chroma_host`` is set.
+
+Two collections per index (the index name hashes the embedder and chunker settings):
+``<index>`` holds the chunks with their vectors; ``<index>_profiles`` holds one record per
+ingested profile (the parsed ``Profile`` as JSON), written last, so a record means the chunks
+of that profile are complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .config import StoreConfig
+from .errors import StoreError, TransientError
+from .models import Chunk, Profile, ProfileSummary
+
+log = logging.getLogger(__name__)
+
+# Chroma needs a vector for every record; profile records are looked up by id only.
+_NO_VECTOR = [1.0]
+_GET_PAGE = 5000
+
+
+def _client(config: StoreConfig):
+    # Chroma's product telemetry would try the network; we never want that.
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if config.server_mode:
+        try:
+            client = chromadb.HttpClient(host=config.chroma_host or "localhost",
+                                         port=config.chroma_port, settings=settings)
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises bare ValueError/httpx errors here
+            raise TransientError(
+                f"cannot reach the Chroma server at {config.chroma_host}:{config.chroma_port} "
+                f"({type(exc).__name__}); start it with 'chroma run --port {config.chroma_port}' "
+                "or unset CHROMA_HOST to use the embedded store"
+            ) from None
+        return client
+    try:
+        config.path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(config.path), settings=settings)
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {config.path}: {exc.strerror}; "
+                         "pass --store DIR with a writable directory") from None
+
+
+class VectorStore:
+    """The chunk index and the profile records of one index name."""
+
+    def __init__(self, config: StoreConfig, index: str) -> None:
+        self.config = config
+        self.index = index
+        self._client = _client(config)
+        self.chunks = self._client.get_or_create_collection(
+            index, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        self.profiles = self._client.get_or_create_collection(
+            f"{index}_profiles", embedding_function=None
+        )
+
+    # -- chunks -------------------------------------------------------------------------------
+
+    def chunk_metadata(self, profile_id: str) -> dict[str, dict[str, Any]]:
+        """Metadata of every stored chunk of a profile, by chunk id."""
+        out: dict[str, dict[str, Any]] = {}
+        offset = 0
+        while True:
+            got = self.chunks.get(where={"profile_id": profile_id}, include=["metadatas"],
+                                  limit=_GET_PAGE, offset=offset)
+            out.update(zip(got["ids"], got["metadatas"] or [{}] * len(got["ids"]), strict=True))
+            if len(got["ids"]) < _GET_PAGE:
+                return out
+            offset += _GET_PAGE
+
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if not chunks:
+            return
+        self.chunks.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=vectors.tolist(),
+            documents=[c.text for c in chunks],
+            metadatas=[c.metadata() for c in chunks],
+        )
+
+    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
+        if chunks:
+            self.chunks.update(ids=[c.id for c in chunks], metadatas=[c.metadata() for c in chunks])
+
+    def delete_chunks(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), _GET_PAGE):
+            self.chunks.delete(ids=list(ids[start : start + _GET_PAGE]))
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any]) -> list[dict[str, Any]]:
+        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
+                                include=["documents", "metadatas", "distances"])
+        return [
+            {"id": i, "text": d, "metadata": m, "distance": dist}
+            for i, d, m, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
+                                     res["distances"][0], strict=True)
+        ]
+
+    # -- profile records ----------------------------------------------------------------------
+
+    def put_profile(self, profile: Profile, chunk_count: int) -> None:
+        self.profiles.upsert(
+            ids=[profile.id],
+            embeddings=[_NO_VECTOR],
+            documents=[profile.model_dump_json()],
+            metadatas=[{
+                "name": profile.name or "",
+                "papers": len(profile.papers),
+                "chunks": chunk_count,
+                "content_hash": profile.content_hash,
+                "source_format": profile.source_format,
+                "source_path": profile.source_path or "",
+            }],
+        )
+
+    def profile_meta(self, profile_id: str) -> dict[str, Any] | None:
+        got = self.profiles.get(ids=[profile_id], include=["metadatas"])
+        return got["metadatas"][0] if got["ids"] else None
+
+    def get_profile(self, profile_id: str) -> Profile | None:
+        got = self.profiles.get(ids=[profile_id], include=["documents"])
+        if not got["ids"]:
+            return None
+        return Profile.model_validate_json(got["documents"][0])
+
+    def list_profiles(self) -> list[ProfileSummary]:
+        got = self.profiles.get(include=["metadatas"])
+        rows = [
+            ProfileSummary(
+                id=pid, name=m.get("name") or None, papers=int(m.get("papers", 0)),
+                chunks=int(m.get("chunks", 0)), source_format=str(m.get("source_format", "")),
+                source_path=m.get("source_path") or None,
+            )
+            for pid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+        ]
+        return sorted(rows, key=lambda r: r.id)
+
+    def delete_profile(self, profile_id: str) -> int:
+        ids = list(self.chunk_metadata(profile_id))
+        self.delete_chunks(ids)
+        self.profiles.delete(ids=[profile_id])
+        return len(ids)
