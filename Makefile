@@ -1,6 +1,7 @@
 # One task runner for people and CI. `make help` lists the targets.
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# A uv binary on PATH, else the one pip installs as a Python module.
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SEEDS ?= ../shared/seeds
 
 .PHONY: help setup demo test lint bench clean
@@ -9,8 +10,7 @@ help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
 setup:  ## Install uv if missing, then the locked environment (.venv)
-	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-	@$(UV) --version >/dev/null 2>&1 || { echo "uv not found after install; add ~/.local/bin to PATH"; exit 1; }
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --locked --quiet
 
 demo: setup  ## The main job: ingest the seed pages, list them, search one (embedded store, offline)

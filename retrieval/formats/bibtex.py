@@ -9,7 +9,7 @@ from ._page import RawEntry, RawPage
 from ._text import normalize_person_name
 
 FORMAT = "bibtex"
-_ENTRY = re.compile(r"^\s*@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s]*)", re.MULTILINE)
+_ENTRY = re.compile(r"^[ \t]*@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s]*)", re.MULTILINE)
 _NON_ENTRIES = {"comment", "string", "preamble"}
 
 

@@ -126,7 +126,13 @@ def _title_lines(text: str, papers: list[Any]) -> list[int]:
         key = None
         if isinstance(p, dict):
             key = p.get("title") or p.get("abstract")
-        found = text.find(json.dumps(key)[1:-1], pos) if isinstance(key, str) else -1
+        # The quoted JSON string, so "B" does not match inside "Bo Chen".
+        found = -1
+        if isinstance(key, str):
+            for ascii_only in (False, True):  # files may or may not escape non-ASCII
+                found = text.find(json.dumps(key, ensure_ascii=ascii_only), pos)
+                if found >= 0:
+                    break
         if found < 0:
             out.append(1)
             continue

@@ -1,0 +1,61 @@
+"""The offline encoder against sentence-transformers itself, and chunking."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.chunking import chunk_paper
+from retrieval.config import ChunkConfig, EmbeddingConfig
+from retrieval.embeddings import build_embedder
+from retrieval.models import Paper
+
+REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
+
+
+def test_numpy_encoder_matches_sentence_transformers() -> None:
+    # Vectors made once by sentence-transformers + torch (CPU) from the same packaged weights;
+    # see the "source" field of the file.
+    ref = json.loads(REFERENCE.read_text())
+    enc = build_embedder(EmbeddingConfig())
+    ours = enc.embed(ref["texts"])
+    theirs = np.asarray(ref["vectors"], dtype=np.float32)
+    assert ours.shape == theirs.shape == (5, 384)
+    assert np.abs(ours - theirs).max() < 1e-4
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_batching_does_not_change_vectors() -> None:
+    enc = build_embedder(EmbeddingConfig())
+    texts = ["short", "a somewhat longer sentence about ergodic theory", "x " * 100]
+    one = np.vstack([enc.embed([t]) for t in texts])
+    assert np.abs(one - enc.embed(texts, batch_size=2)).max() < 1e-5
+
+
+def test_long_abstract_is_split_with_overlap_and_title() -> None:
+    enc = build_embedder(EmbeddingConfig())
+    words = [f"word{i}" for i in range(400)]
+    paper = Paper(id="p", position=1, title="A Title", abstract=" ".join(words), source_line=1)
+    cfg = ChunkConfig(max_tokens=128, overlap_tokens=32)
+    chunks = chunk_paper(paper, "prof", enc, cfg)
+    assert len(chunks) > 3
+    assert all(c.text.startswith("A Title\n") for c in chunks)
+    assert all(len(enc.token_offsets(c.text)) <= 128 - 2 for c in chunks)
+    # Every word of the abstract is in some chunk, and neighbours share words.
+    covered = set(" ".join(c.text for c in chunks).split())
+    assert set(words) <= covered
+    for a, b in zip(chunks, chunks[1:], strict=False):
+        assert set(a.text.split()[-8:]) & set(b.text.split())
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_short_paper_is_one_chunk() -> None:
+    enc = build_embedder(EmbeddingConfig())
+    paper = Paper(id="p", position=3, title="T", abstract="Short abstract.", year=2020,
+                  categories=["cs.LG"], source_line=1)
+    [chunk] = chunk_paper(paper, "prof", enc, ChunkConfig())
+    assert chunk.text == "T\nShort abstract."
+    assert chunk.metadata() == {"profile_id": "prof", "paper_id": "p", "position": 3, "chunk_index": 0,
+                                "categories": "cs.LG", "identity_id": "", "year": 2020}
