@@ -134,13 +134,11 @@ def ingest(
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
     profiles = [p for path in paths for p in ws.parse(path)]
-    results = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn("embedding chunks"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
-        for profile in profiles:
-            task = bar.add_task(f"{profile.id}", total=None)
-            results.append(ws.ingest(
-                profile, progress=lambda done, total, t=task: bar.update(t, completed=done, total=total)))
+        task = bar.add_task("ingest", total=None)
+        results = ws.ingest_many(
+            profiles, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if as_json:
         _print_json([r.__dict__ for r in results])
         return

@@ -11,7 +11,7 @@ from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
 from retrieval.errors import NotFoundError
 from retrieval.formats._text import name_key
-from retrieval.ingest import IngestResult, ingest_profile
+from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
 from retrieval.parse import load_profiles
 from retrieval.search import search
@@ -40,8 +40,12 @@ class Workspace:
 
     def ingest(self, profile: Profile,
                progress: Callable[[int, int], None] | None = None) -> IngestResult:
-        return ingest_profile(profile, self.store, self.embedder, self.settings.chunking,
-                              batch_size=self.settings.embedding.batch_size, progress=progress)
+        return self.ingest_many([profile], progress)[0]
+
+    def ingest_many(self, profiles: list[Profile],
+                    progress: Callable[[int, int], None] | None = None) -> list[IngestResult]:
+        return ingest_profiles(profiles, self.store, self.embedder, self.settings.chunking,
+                               batch_size=self.settings.embedding.batch_size, progress=progress)
 
     def profiles(self) -> list[ProfileSummary]:
         return self.store.list_profiles()

@@ -21,17 +21,24 @@ from .errors import ConfigError
 _SQRT_HALF = 1.0 / math.sqrt(2.0)
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz-Stegun 7.1.26 (abs error < 1.5e-7), float32 is the limit anyway.
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
-
-
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x * _SQRT_HALF))
+    """Exact (erf) GELU, as BERT uses, computed in place on ``x`` to spare temporaries.
+
+    erf from Abramowitz-Stegun 7.1.26 (abs error < 1.5e-7; float32 is the limit anyway).
+    """
+    z = np.abs(x) * np.float32(_SQRT_HALF)
+    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.3275911) * z)
+    poly = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z  # poly = 1 - erf(|x|/sqrt2)
+    # gelu(x) = x * (1 + erf(x/sqrt2)) / 2 = x - x*poly/2 for x >= 0, x*poly/2 for x < 0
+    half = x * poly * np.float32(0.5)
+    return np.where(x >= 0, x - half, half)
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:

@@ -71,7 +71,5 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with all five seeds ingested once for the whole session (embedding takes ~30 s)."""
     store = tmp_path_factory.mktemp("seeded") / "store"
     ws = Workspace(Settings(store_dir=store, seeds_dir=SEEDS_DIR, chroma_host=None))
-    for path in SEED.values():
-        for profile in ws.parse(path):
-            ws.ingest(profile)
+    ws.ingest_many([p for path in SEED.values() for p in ws.parse(path)])
     return store
