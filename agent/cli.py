@@ -31,8 +31,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="Embedded store directory.",
-                                               show_default=False)]
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Embedded store directory.", show_default=False)
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
@@ -91,19 +92,26 @@ def parse(
 
 def _show_profile(profile) -> None:  # type: ignore[no-untyped-def]  # Profile; kept light
     name = profile.name or "(no owner name on the page)"
-    out.print(f"[bold]{name}[/]  name: {profile.name_source.value}  format: {profile.source_format}  "
-              f"id: {profile.id}  papers: {len(profile.papers)}", highlight=False)
+    out.print(
+        f"[bold]{name}[/]  name: {profile.name_source.value}  format: {profile.source_format}  "
+        f"id: {profile.id}  papers: {len(profile.papers)}",
+        highlight=False,
+    )
     if profile.metrics:
-        out.print("metrics: " + ", ".join(f"{k}={v}" for k, v in profile.metrics.items()),
-                  highlight=False)
+        out.print(
+            "metrics: " + ", ".join(f"{k}={v}" for k, v in profile.metrics.items()), highlight=False
+        )
     table = Table(show_lines=False)
     for col in ("P", "year", "cats", "title", "authors", "line"):
         table.add_column(col, overflow="fold")
     for p in profile.papers:
-        authors = ", ".join(p.authors[:3]) + (" et al." if p.authors_truncated or len(p.authors) > 3 else "")
+        authors = ", ".join(p.authors[:3]) + (
+            " et al." if p.authors_truncated or len(p.authors) > 3 else ""
+        )
         title = p.title or ("(no title) " + (p.abstract or "")[:60] + "...")
-        table.add_row(p.label, str(p.year or ""), ",".join(p.categories), title, authors,
-                      str(p.source_line))
+        table.add_row(
+            p.label, str(p.year or ""), ",".join(p.categories), title, authors, str(p.source_line)
+        )
     out.print(table)
     for w in profile.warnings:
         where = f"line {w.line}: " if w.line else ""
@@ -116,7 +124,9 @@ def _show_profile(profile) -> None:  # type: ignore[no-untyped-def]  # Profile; 
 @handle_errors
 def ingest(
     files: Annotated[list[Path] | None, typer.Argument(help="Profile files to index.")] = None,
-    seeds: Annotated[bool, typer.Option("--seeds", help="Index every page in the seeds dir.")] = False,
+    seeds: Annotated[
+        bool, typer.Option("--seeds", help="Index every page in the seeds dir.")
+    ] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -128,17 +138,28 @@ def ingest(
     if seeds:
         seeds_dir = ws.settings.seeds_dir
         if not seeds_dir.is_dir():
-            raise UserError(f"seeds dir {str(seeds_dir)!r} does not exist; set PROFILE_AGENT_SEEDS_DIR")
-        paths += sorted(p for p in seeds_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+            raise UserError(
+                f"seeds dir {str(seeds_dir)!r} does not exist; set PROFILE_AGENT_SEEDS_DIR"
+            )
+        paths += sorted(
+            p for p in seeds_dir.iterdir() if p.is_file() and not p.name.startswith(".")
+        )
     if not paths:
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
     profiles = [p for path in paths for p in ws.parse(path)]
-    with Progress(TextColumn("embedding chunks"), BarColumn(), MofNCompleteColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("embedding chunks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
         task = bar.add_task("ingest", total=None)
         results = ws.ingest_many(
-            profiles, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            profiles, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
     if as_json:
         _print_json([r.__dict__ for r in results])
         return
@@ -146,9 +167,18 @@ def ingest(
     for col in ("profile", "name", "papers", "chunks", "added", "removed", "status"):
         table.add_column(col, no_wrap=col == "profile")
     for r in results:
-        status = "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed")
-        table.add_row(r.profile_id, r.name or "-", str(r.papers), str(r.chunks), str(r.added),
-                      str(r.removed), status)
+        status = (
+            "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed")
+        )
+        table.add_row(
+            r.profile_id,
+            r.name or "-",
+            str(r.papers),
+            str(r.chunks),
+            str(r.added),
+            str(r.removed),
+            status,
+        )
     out.print(table)
 
 
@@ -159,7 +189,9 @@ def profiles(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     ws = _workspace(store)
     rows = ws.profiles()
     if as_json:
-        _print_json([{"id": r.id, "name": r.name, "papers": r.papers, "chunks": r.chunks} for r in rows])
+        _print_json(
+            [{"id": r.id, "name": r.name, "papers": r.papers, "chunks": r.chunks} for r in rows]
+        )
         return
     if not rows:
         out.print("no profiles yet; run 'profile-agent ingest FILE' (or --seeds)")
@@ -206,8 +238,11 @@ def main() -> None:
         if os.environ.get("PROFILE_AGENT_DEBUG"):
             raise
         first = (str(exc).strip().splitlines() or [""])[0]
-        err.print(f"internal error: {type(exc).__name__}: {first} "
-                  "(set PROFILE_AGENT_DEBUG=1 for the traceback and report it)", highlight=False)
+        err.print(
+            f"internal error: {type(exc).__name__}: {first} "
+            "(set PROFILE_AGENT_DEBUG=1 for the traceback and report it)",
+            highlight=False,
+        )
         sys.exit(70)
 
 

@@ -44,38 +44,48 @@ class Settings(BaseSettings):
     read their conventional variables (``CHROMA_HOST``, ``OPENAI_API_KEY``...)."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PROFILE_AGENT_", env_nested_delimiter="__", extra="forbid",
+        env_prefix="PROFILE_AGENT_",
+        env_nested_delimiter="__",
+        extra="forbid",
         populate_by_name=True,
     )
 
-    store_dir: Path = Field(default_factory=default_store_dir,
-                            description="Embedded Chroma store directory (--store overrides).")
+    store_dir: Path = Field(
+        default_factory=default_store_dir,
+        description="Embedded Chroma store directory (--store overrides).",
+    )
     chroma_host: str | None = Field(
-        None, validation_alias=AliasChoices("CHROMA_HOST", "PROFILE_AGENT_CHROMA_HOST"),
+        None,
+        validation_alias=AliasChoices("CHROMA_HOST", "PROFILE_AGENT_CHROMA_HOST"),
         description="Chroma server host; when set, the server is used instead of the embedded store.",
     )
     chroma_port: int = Field(
-        8000, validation_alias=AliasChoices("CHROMA_PORT", "PROFILE_AGENT_CHROMA_PORT"),
+        8000,
+        validation_alias=AliasChoices("CHROMA_PORT", "PROFILE_AGENT_CHROMA_PORT"),
         description="Chroma server port.",
     )
-    seeds_dir: Path = Field(default_factory=default_seeds_dir,
-                            description="Directory of the seed profile pages.")
+    seeds_dir: Path = Field(
+        default_factory=default_seeds_dir, description="Directory of the seed profile pages."
+    )
     max_file_bytes: int = Field(DEFAULT_MAX_BYTES, ge=1, description="Largest input file accepted.")
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     chunking: ChunkConfig = Field(default_factory=ChunkConfig)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     openai_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("OPENAI_API_KEY", "PROFILE_AGENT_OPENAI_API_KEY"),
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "PROFILE_AGENT_OPENAI_API_KEY"),
         description="Key for the OpenAI-compatible endpoint.",
     )
     openai_base_url: str | None = Field(
-        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "PROFILE_AGENT_OPENAI_BASE_URL"),
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "PROFILE_AGENT_OPENAI_BASE_URL"),
         description="Base URL of the OpenAI-compatible endpoint (default: api.openai.com).",
     )
 
     def store_config(self) -> StoreConfig:
-        return StoreConfig(path=self.store_dir, chroma_host=self.chroma_host,
-                           chroma_port=self.chroma_port)
+        return StoreConfig(
+            path=self.store_dir, chroma_host=self.chroma_host, chroma_port=self.chroma_port
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -28,8 +28,11 @@ class Workspace:
     @cached_property
     def embedder(self) -> Embedder:
         key = self.settings.openai_api_key
-        return build_embedder(self.settings.embedding, key.get_secret_value() if key else None,
-                              self.settings.openai_base_url)
+        return build_embedder(
+            self.settings.embedding,
+            key.get_secret_value() if key else None,
+            self.settings.openai_base_url,
+        )
 
     @cached_property
     def store(self) -> VectorStore:
@@ -38,14 +41,22 @@ class Workspace:
     def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
         return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
 
-    def ingest(self, profile: Profile,
-               progress: Callable[[int, int], None] | None = None) -> IngestResult:
+    def ingest(
+        self, profile: Profile, progress: Callable[[int, int], None] | None = None
+    ) -> IngestResult:
         return self.ingest_many([profile], progress)[0]
 
-    def ingest_many(self, profiles: list[Profile],
-                    progress: Callable[[int, int], None] | None = None) -> list[IngestResult]:
-        return ingest_profiles(profiles, self.store, self.embedder, self.settings.chunking,
-                               batch_size=self.settings.embedding.batch_size, progress=progress)
+    def ingest_many(
+        self, profiles: list[Profile], progress: Callable[[int, int], None] | None = None
+    ) -> list[IngestResult]:
+        return ingest_profiles(
+            profiles,
+            self.store,
+            self.embedder,
+            self.settings.chunking,
+            batch_size=self.settings.embedding.batch_size,
+            progress=progress,
+        )
 
     def profiles(self) -> list[ProfileSummary]:
         return self.store.list_profiles()
@@ -66,10 +77,14 @@ class Workspace:
                     f"{ref!r} matches several profiles ({', '.join(r.id for r in group)}); use an id"
                 )
         known = ", ".join(r.id for r in rows) or "none; run 'profile-agent ingest FILE' first"
-        raise NotFoundError(f"no profile {ref!r} in {self.settings.store_config().describe()} "
-                            f"(profiles: {known})")
+        raise NotFoundError(
+            f"no profile {ref!r} in {self.settings.store_config().describe()} (profiles: {known})"
+        )
 
-    def search(self, ref: str, query: str, k: int = 5,
-               identity_id: str | None = None) -> tuple[Profile, list[SearchHit]]:
+    def search(
+        self, ref: str, query: str, k: int = 5, identity_id: str | None = None
+    ) -> tuple[Profile, list[SearchHit]]:
         profile = self.resolve(ref)
-        return profile, search(self.store, self.embedder, profile, query, k=k, identity_id=identity_id)
+        return profile, search(
+            self.store, self.embedder, profile, query, k=k, identity_id=identity_id
+        )

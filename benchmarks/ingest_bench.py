@@ -35,7 +35,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             ws = Workspace(Settings(store_dir=Path(tmp) / "store", seeds_dir=args.seeds))
             profiles = [p for path in paths for p in ws.parse(path)]
-            texts = [c.text for p in profiles for c in chunk_profile(p, ws.embedder, ws.settings.chunking)]
+            texts = [
+                c.text
+                for p in profiles
+                for c in chunk_profile(p, ws.embedder, ws.settings.chunking)
+            ]
             ws.embedder.embed(texts[:8])  # load weights outside every timed section
             _ = ws.store
 
@@ -56,7 +60,9 @@ def main() -> None:
     n = len(texts)
     enc, ing, re_ = (statistics.median(x) for x in (encoder_s, ingest_s, reingest_s))
     result = {
-        "pages": len(paths), "chunks": n, "repeat": args.repeat,
+        "pages": len(paths),
+        "chunks": n,
+        "repeat": args.repeat,
         "encoder_chunks_per_s": round(n / enc, 2),
         "ingest_chunks_per_s": round(n / ing, 2),
         "ingest_vs_encoder": round(enc / ing, 3),

@@ -6,7 +6,13 @@ import logging
 from collections.abc import Sequence
 
 import numpy as np
-from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    before_sleep_log,
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from .errors import ConfigError, TransientError
 
@@ -57,9 +63,15 @@ class OpenAIEmbedder:
 
         try:
             resp = self._client.embeddings.create(model=self.model, input=batch)
-        except (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError,
-                openai.InternalServerError) as exc:
+        except (
+            openai.APITimeoutError,
+            openai.APIConnectionError,
+            openai.RateLimitError,
+            openai.InternalServerError,
+        ) as exc:
             raise TransientError(f"embedding endpoint: {exc}") from exc
         except openai.AuthenticationError as exc:
-            raise ConfigError(f"embedding endpoint refused the key (OPENAI_API_KEY): {exc}") from exc
+            raise ConfigError(
+                f"embedding endpoint refused the key (OPENAI_API_KEY): {exc}"
+            ) from exc
         return [d.embedding for d in sorted(resp.data, key=lambda d: d.index)]

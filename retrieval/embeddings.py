@@ -23,8 +23,9 @@ class Embedder(Protocol):
 
 
 @lru_cache(maxsize=4)
-def build_embedder(config: EmbeddingConfig, api_key: str | None = None,
-                   base_url: str | None = None) -> Embedder:
+def build_embedder(
+    config: EmbeddingConfig, api_key: str | None = None, base_url: str | None = None
+) -> Embedder:
     """The embedder for ``config``, built once per process (loading weights is not free)."""
     if config.provider == "openai":
         from .embed_openai import OpenAIEmbedder

@@ -50,9 +50,14 @@ def _plan(profile: Profile, store: VectorStore, embedder: Embedder, chunking: Ch
     plan.to_add = [c for c in chunks if c.id not in stored]
     plan.stale = [cid for cid in stored if cid not in wanted]
     # Same text, new metadata (e.g. an identity id assigned later): update without re-embedding.
-    plan.to_update = [c for cid, c in wanted.items() if cid in stored and stored[cid] != c.metadata()]
+    plan.to_update = [
+        c for cid, c in wanted.items() if cid in stored and stored[cid] != c.metadata()
+    ]
     plan.unchanged = (
-        not plan.to_add and not plan.stale and not plan.to_update and record is not None
+        not plan.to_add
+        and not plan.stale
+        and not plan.to_update
+        and record is not None
         and record.get("content_hash") == profile.content_hash
         and record.get("chunks") == len(chunks)
     )
@@ -88,14 +93,30 @@ def ingest_profiles(
             store.update_metadata(plan.to_update)
             store.delete_chunks(plan.stale)
             store.put_profile(plan.profile, len(plan.chunks))
-        results.append(IngestResult(
-            plan.profile.id, plan.profile.name, len(plan.profile.papers), len(plan.chunks),
-            len(plan.to_add), len(plan.stale), len(plan.to_update), plan.unchanged,
-        ))
+        results.append(
+            IngestResult(
+                plan.profile.id,
+                plan.profile.name,
+                len(plan.profile.papers),
+                len(plan.chunks),
+                len(plan.to_add),
+                len(plan.stale),
+                len(plan.to_update),
+                plan.unchanged,
+            )
+        )
     return results
 
 
-def ingest_profile(profile: Profile, store: VectorStore, embedder: Embedder, chunking: ChunkConfig,
-                   *, batch_size: int = 32, progress: Progress | None = None) -> IngestResult:
-    return ingest_profiles([profile], store, embedder, chunking, batch_size=batch_size,
-                           progress=progress)[0]
+def ingest_profile(
+    profile: Profile,
+    store: VectorStore,
+    embedder: Embedder,
+    chunking: ChunkConfig,
+    *,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+) -> IngestResult:
+    return ingest_profiles(
+        [profile], store, embedder, chunking, batch_size=batch_size, progress=progress
+    )[0]

@@ -64,12 +64,16 @@ class Paper(BaseModel):
     year: int | None = None
     categories: list[str] = Field(default_factory=list, description="Category codes, e.g. 'LG'.")
     venue: str | None = None
-    kind: str | None = Field(None, description="Publication type when the page says, e.g. 'preprint'.")
+    kind: str | None = Field(
+        None, description="Publication type when the page says, e.g. 'preprint'."
+    )
     has_code: bool = False
     orgs: list[str] = Field(default_factory=list)
     url: str | None = None
     source_line: int = Field(ge=1, description="Line of the source file where the entry starts.")
-    identity_id: str | None = Field(None, description="Which real person wrote it (set by analysis).")
+    identity_id: str | None = Field(
+        None, description="Which real person wrote it (set by analysis)."
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -43,8 +43,9 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
         raise InputFileError(path, "file is empty; export the profile page again")
     if b"\x00" in data[:8192]:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise InputFileError(path, "binary file (NUL byte); expected a text, JSON, BibTeX or Atom file",
-                             line=line)
+        raise InputFileError(
+            path, "binary file (NUL byte); expected a text, JSON, BibTeX or Atom file", line=line
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -57,16 +58,18 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), data
 
 
-def load_profiles(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  fmt: str | None = None) -> list[Profile]:
+def load_profiles(
+    path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+) -> list[Profile]:
     """Parse the file at ``path`` into one or more profiles (JSONL may hold several)."""
     path = Path(path)
     text, data = _read_text(path, max_bytes)
     return parse_text(text, path, fmt=fmt, content_hash=hashlib.sha256(data).hexdigest())
 
 
-def parse_text(text: str, path: Path, *, fmt: str | None = None,
-               content_hash: str | None = None) -> list[Profile]:
+def parse_text(
+    text: str, path: Path, *, fmt: str | None = None, content_hash: str | None = None
+) -> list[Profile]:
     pages = parse_pages(text, path, fmt)
     content_hash = content_hash or hashlib.sha256(text.encode()).hexdigest()
     base_id = profile_id_for(path)
@@ -82,13 +85,18 @@ def _assemble(page: RawPage, profile_id: str, path: Path, content_hash: str, ind
     seen: dict[str, int] = {}
     for entry in page.entries:
         if not (entry.title or entry.abstract):
-            page.warn("empty_entry", "entry has neither a title nor an abstract; not used", entry.line)
+            page.warn(
+                "empty_entry", "entry has neither a title nor an abstract; not used", entry.line
+            )
             continue
         pid = stable_id(entry.title, (entry.abstract or "")[:200])
         if pid in seen:
             first = seen[pid]
-            page.warn("duplicate_paper", f"same paper as P{first}; kept both, the second as a copy",
-                      entry.line)
+            page.warn(
+                "duplicate_paper",
+                f"same paper as P{first}; kept both, the second as a copy",
+                entry.line,
+            )
             pid = f"{pid}-{sum(1 for p in papers if p.id.startswith(pid)) + 1}"
         cats = []
         for raw in entry.categories:
@@ -96,17 +104,31 @@ def _assemble(page: RawPage, profile_id: str, path: Path, content_hash: str, ind
             if code not in cats:
                 cats.append(code)
         paper = Paper(
-            id=pid, position=len(papers) + 1, title=entry.title, authors=entry.authors,
-            authors_truncated=entry.authors_truncated, abstract=entry.abstract, date=entry.date,
-            date_text=entry.date_text, year=entry.year, categories=cats, venue=entry.venue,
-            kind=entry.kind, has_code=entry.has_code, orgs=entry.orgs, url=entry.url,
+            id=pid,
+            position=len(papers) + 1,
+            title=entry.title,
+            authors=entry.authors,
+            authors_truncated=entry.authors_truncated,
+            abstract=entry.abstract,
+            date=entry.date,
+            date_text=entry.date_text,
+            year=entry.year,
+            categories=cats,
+            venue=entry.venue,
+            kind=entry.kind,
+            has_code=entry.has_code,
+            orgs=entry.orgs,
+            url=entry.url,
             source_line=entry.line,
         )
         seen.setdefault(pid, paper.position)
         papers.append(paper)
     if not papers:
-        raise InputFileError(path, f"no papers found (read as {page.format!r}); check that this is a "
-                                   "publication list, or pass --format")
+        raise InputFileError(
+            path,
+            f"no papers found (read as {page.format!r}); check that this is a "
+            "publication list, or pass --format",
+        )
 
     _resolve_owner(page, papers)
     for stated in page.stated_counts:
@@ -118,9 +140,16 @@ def _assemble(page: RawPage, profile_id: str, path: Path, content_hash: str, ind
                 stated.line,
             )
     return Profile(
-        id=profile_id, name=page.name, name_source=page.name_source, source_format=page.format,
-        source_path=str(path), content_hash=content_hash if index == 0 else f"{content_hash}:{index}",
-        metrics=page.metrics, papers=papers, warnings=page.warnings, skipped=page.skipped,
+        id=profile_id,
+        name=page.name,
+        name_source=page.name_source,
+        source_format=page.format,
+        source_path=str(path),
+        content_hash=content_hash if index == 0 else f"{content_hash}:{index}",
+        metrics=page.metrics,
+        papers=papers,
+        warnings=page.warnings,
+        skipped=page.skipped,
     )
 
 
@@ -130,18 +159,32 @@ def _resolve_owner(page: RawPage, papers: list[Paper]) -> None:
         if any(author_lists):
             key = name_key(page.name)
             hits = sum(1 for a in author_lists if any(name_key(x) == key for x in a))
-            page.warnings.append(ParseIssue(
-                code="owner_in_authors", severity=Severity.info, line=page.name_line,
-                message=f"{page.name!r} appears in the visible author lists of {hits} of "
-                        f"{sum(1 for a in author_lists if a)} papers",
-            ))
+            page.warnings.append(
+                ParseIssue(
+                    code="owner_in_authors",
+                    severity=Severity.info,
+                    line=page.name_line,
+                    message=f"{page.name!r} appears in the visible author lists of {hits} of "
+                    f"{sum(1 for a in author_lists if a)} papers",
+                )
+            )
         return
     guess = infer_owner(author_lists)
     if guess.name:
         page.name, page.name_source = guess.name, NameSource.inferred
-        page.warnings.append(ParseIssue(code="owner_inferred", severity=Severity.info,
-                                        message=f"owner inferred: {guess.reason}"))
+        page.warnings.append(
+            ParseIssue(
+                code="owner_inferred",
+                severity=Severity.info,
+                message=f"owner inferred: {guess.reason}",
+            )
+        )
     else:
         page.name_source = NameSource.none
-        page.warnings.append(ParseIssue(code="owner_unknown", severity=Severity.info,
-                                        message=f"owner not named: {guess.reason}"))
+        page.warnings.append(
+            ParseIssue(
+                code="owner_unknown",
+                severity=Severity.info,
+                message=f"owner not named: {guess.reason}",
+            )
+        )

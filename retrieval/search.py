@@ -36,17 +36,19 @@ def search(
         paper = papers.get(pid)
         body = row["text"]
         if paper and paper.title and body.startswith(paper.title):
-            body = body[len(paper.title):]
+            body = body[len(paper.title) :]
         text = " ".join(body.split())
-        hits.append(SearchHit(
-            paper_id=pid,
-            label=f"P{meta['position']}",
-            title=paper.title if paper else None,
-            score=round(1.0 - float(row["distance"]), 4),
-            snippet=text if len(text) <= 240 else text[:237] + "...",
-            chunk_id=row["id"],
-            identity_id=meta.get("identity_id") or None,
-        ))
+        hits.append(
+            SearchHit(
+                paper_id=pid,
+                label=f"P{meta['position']}",
+                title=paper.title if paper else None,
+                score=round(1.0 - float(row["distance"]), 4),
+                snippet=text if len(text) <= 240 else text[:237] + "...",
+                chunk_id=row["id"],
+                identity_id=meta.get("identity_id") or None,
+            )
+        )
         if len(hits) == k:
             break
     return hits

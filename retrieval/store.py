@@ -35,8 +35,9 @@ def _client(config: StoreConfig):
     settings = ChromaSettings(anonymized_telemetry=False)
     if config.server_mode:
         try:
-            client = chromadb.HttpClient(host=config.chroma_host or "localhost",
-                                         port=config.chroma_port, settings=settings)
+            client = chromadb.HttpClient(
+                host=config.chroma_host or "localhost", port=config.chroma_port, settings=settings
+            )
             client.heartbeat()
         except Exception as exc:  # chromadb raises bare ValueError/httpx errors here
             raise TransientError(
@@ -49,8 +50,10 @@ def _client(config: StoreConfig):
         config.path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(config.path), settings=settings)
     except OSError as exc:
-        raise StoreError(f"cannot open the store at {config.path}: {exc.strerror}; "
-                         "pass --store DIR with a writable directory") from None
+        raise StoreError(
+            f"cannot open the store at {config.path}: {exc.strerror}; "
+            "pass --store DIR with a writable directory"
+        ) from None
 
 
 class VectorStore:
@@ -74,8 +77,12 @@ class VectorStore:
         out: dict[str, dict[str, Any]] = {}
         offset = 0
         while True:
-            got = self.chunks.get(where={"profile_id": profile_id}, include=["metadatas"],
-                                  limit=_GET_PAGE, offset=offset)
+            got = self.chunks.get(
+                where={"profile_id": profile_id},
+                include=["metadatas"],
+                limit=_GET_PAGE,
+                offset=offset,
+            )
             out.update(zip(got["ids"], got["metadatas"] or [{}] * len(got["ids"]), strict=True))
             if len(got["ids"]) < _GET_PAGE:
                 return out
@@ -100,12 +107,21 @@ class VectorStore:
             self.chunks.delete(ids=list(ids[start : start + _GET_PAGE]))
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any]) -> list[dict[str, Any]]:
-        res = self.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
-                                include=["documents", "metadatas", "distances"])
+        res = self.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
         return [
             {"id": i, "text": d, "metadata": m, "distance": dist}
-            for i, d, m, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
-                                     res["distances"][0], strict=True)
+            for i, d, m, dist in zip(
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
+                strict=True,
+            )
         ]
 
     # -- profile records ----------------------------------------------------------------------
@@ -115,14 +131,16 @@ class VectorStore:
             ids=[profile.id],
             embeddings=[_NO_VECTOR],
             documents=[profile.model_dump_json()],
-            metadatas=[{
-                "name": profile.name or "",
-                "papers": len(profile.papers),
-                "chunks": chunk_count,
-                "content_hash": profile.content_hash,
-                "source_format": profile.source_format,
-                "source_path": profile.source_path or "",
-            }],
+            metadatas=[
+                {
+                    "name": profile.name or "",
+                    "papers": len(profile.papers),
+                    "chunks": chunk_count,
+                    "content_hash": profile.content_hash,
+                    "source_format": profile.source_format,
+                    "source_path": profile.source_path or "",
+                }
+            ],
         )
 
     def profile_meta(self, profile_id: str) -> dict[str, Any] | None:
@@ -139,8 +157,11 @@ class VectorStore:
         got = self.profiles.get(include=["metadatas"])
         rows = [
             ProfileSummary(
-                id=pid, name=m.get("name") or None, papers=int(m.get("papers", 0)),
-                chunks=int(m.get("chunks", 0)), source_format=str(m.get("source_format", "")),
+                id=pid,
+                name=m.get("name") or None,
+                papers=int(m.get("papers", 0)),
+                chunks=int(m.get("chunks", 0)),
+                source_format=str(m.get("source_format", "")),
                 source_path=m.get("source_path") or None,
             )
             for pid, m in zip(got["ids"], got["metadatas"] or [], strict=True)

@@ -18,10 +18,16 @@ from .conftest import SEED
 runner = CliRunner()
 
 
-@pytest.mark.parametrize(("seed", "count", "name"), [
-    ("000", 20, "Peng Sun"), ("001", 17, "Liang Shen"), ("002", 50, "Huazhong Yang"),
-    ("003", 10, "Zhenyu Guo"), ("004", 39, None),
-])
+@pytest.mark.parametrize(
+    ("seed", "count", "name"),
+    [
+        ("000", 20, "Peng Sun"),
+        ("001", 17, "Liang Shen"),
+        ("002", 50, "Huazhong Yang"),
+        ("003", 10, "Zhenyu Guo"),
+        ("004", 39, None),
+    ],
+)
 def test_parse_json(seed: str, count: int, name: str | None) -> None:
     res = runner.invoke(app, ["parse", str(SEED[seed]), "--json"])
     assert res.exit_code == 0, res.output
@@ -43,22 +49,35 @@ def test_ingest_profiles_search_json(tmp_path: Path) -> None:
     res = runner.invoke(app, ["ingest", str(SEED["003"]), "--store", store, "--json"])
     assert res.exit_code == 0, res.output
     [row] = json.loads(res.stdout)
-    assert (row["profile_id"], row["papers"], row["chunks"], row["added"]) == \
-           ("003_bcf537babf982e00", 10, 15, 15)
+    assert (row["profile_id"], row["papers"], row["chunks"], row["added"]) == (
+        "003_bcf537babf982e00",
+        10,
+        15,
+        15,
+    )
     listed = json.loads(runner.invoke(app, ["profiles", "--store", store, "--json"]).stdout)
-    assert listed == [{"id": "003_bcf537babf982e00", "name": "Zhenyu Guo", "papers": 10, "chunks": 15}]
-    found = json.loads(runner.invoke(app, ["search", "003", "temporal graph embedding", "-k", "2",
-                                           "--store", store, "--json"]).stdout)
+    assert listed == [
+        {"id": "003_bcf537babf982e00", "name": "Zhenyu Guo", "papers": 10, "chunks": 15}
+    ]
+    found = json.loads(
+        runner.invoke(
+            app,
+            ["search", "003", "temporal graph embedding", "-k", "2", "--store", store, "--json"],
+        ).stdout
+    )
     assert found["profile"] == "003_bcf537babf982e00"
     assert found["hits"][0]["label"] == "P7"
     assert {"paper_id", "label", "title", "score", "snippet"} <= set(found["hits"][0])
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["parse", "no/such/file.txt"], "no such file"),
-    (["ingest"], "nothing to ingest"),
-    (["search", "nobody", "query"], "no profile 'nobody'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["parse", "no/such/file.txt"], "no such file"),
+        (["ingest"], "nothing to ingest"),
+        (["search", "nobody", "query"], "no profile 'nobody'"),
+    ],
+)
 def test_user_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     if args[0] == "search":
         args = [*args, "--store", str(tmp_path / "empty")]
@@ -88,7 +107,12 @@ def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:
         assert proc.returncode == 2
         assert "Traceback" not in proc.stderr + proc.stdout
         assert proc.stderr.startswith("error:")
-    proc = subprocess.run([exe, "profiles", "--store", env_store], capture_output=True, text=True,
-                          timeout=120, env={"PATH": "/usr/bin:/bin", "PROFILE_AGENT_CHROMA_PORT": "x"})
+    proc = subprocess.run(
+        [exe, "profiles", "--store", env_store],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PROFILE_AGENT_CHROMA_PORT": "x"},
+    )
     assert proc.returncode == 2 and "PROFILE_AGENT_CHROMA_PORT" in proc.stderr
     assert "Traceback" not in proc.stderr

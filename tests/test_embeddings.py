@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -46,16 +47,30 @@ def test_long_abstract_is_split_with_overlap_and_title() -> None:
     # Every word of the abstract is in some chunk, and neighbours share words.
     covered = set(" ".join(c.text for c in chunks).split())
     assert set(words) <= covered
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in pairwise(chunks):
         assert set(a.text.split()[-8:]) & set(b.text.split())
     assert len({c.id for c in chunks}) == len(chunks)
 
 
 def test_short_paper_is_one_chunk() -> None:
     enc = build_embedder(EmbeddingConfig())
-    paper = Paper(id="p", position=3, title="T", abstract="Short abstract.", year=2020,
-                  categories=["cs.LG"], source_line=1)
+    paper = Paper(
+        id="p",
+        position=3,
+        title="T",
+        abstract="Short abstract.",
+        year=2020,
+        categories=["cs.LG"],
+        source_line=1,
+    )
     [chunk] = chunk_paper(paper, "prof", enc, ChunkConfig())
     assert chunk.text == "T\nShort abstract."
-    assert chunk.metadata() == {"profile_id": "prof", "paper_id": "p", "position": 3, "chunk_index": 0,
-                                "categories": "cs.LG", "identity_id": "", "year": 2020}
+    assert chunk.metadata() == {
+        "profile_id": "prof",
+        "paper_id": "p",
+        "position": 3,
+        "chunk_index": 0,
+        "categories": "cs.LG",
+        "identity_id": "",
+        "year": 2020,
+    }

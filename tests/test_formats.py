@@ -95,13 +95,16 @@ def test_profile_json_round_trips(tmp_path: Path, seed: str) -> None:
     assert again.name_source == (original.name_source if original.name else NameSource.none)
     assert again.metrics == original.metrics
     strip = {"source_line"}
-    assert [p.model_dump(exclude=strip) for p in again.papers] == \
-           [p.model_dump(exclude=strip) for p in original.papers]
+    assert [p.model_dump(exclude=strip) for p in again.papers] == [
+        p.model_dump(exclude=strip) for p in original.papers
+    ]
 
 
 def test_lenient_json_list_of_papers(tmp_path: Path) -> None:
-    data = [{"title": "A", "authors": "Ann Lee, Bo Chen", "abstract": "x" * 20, "year": 2020},
-            {"title": "B", "authors": ["Ann Lee", "et al."], "categories": "cs.LG, CV"}]
+    data = [
+        {"title": "A", "authors": "Ann Lee, Bo Chen", "abstract": "x" * 20, "year": 2020},
+        {"title": "B", "authors": ["Ann Lee", "et al."], "categories": "cs.LG, CV"},
+    ]
     [p] = load_profiles(_write(tmp_path, "papers.json", json.dumps(data, indent=1)))
     assert [x.authors for x in p.papers] == [["Ann Lee", "Bo Chen"], ["Ann Lee"]]
     assert p.papers[1].authors_truncated
@@ -146,7 +149,10 @@ def test_bibtex(tmp_path: Path) -> None:
     [p] = load_profiles(_write(tmp_path, "sun.bib", BIB))
     assert p.source_format == "bibtex"
     assert [x.title for x in p.papers] == [
-        "Zero Entropy and Unique Ergodicity", "Lebesgue Numbers of Open Covers", "Katok's Conjecture"]
+        "Zero Entropy and Unique Ergodicity",
+        "Lebesgue Numbers of Open Covers",
+        "Katok's Conjecture",
+    ]
     assert p.papers[0].authors == ["Peng Sun", "Feng Yuan"]
     assert p.papers[1].authors_truncated
     assert p.papers[2].categories == ["math.DS"]
@@ -185,12 +191,17 @@ def test_unparsed_line_in_a_page_is_reported_with_its_line(tmp_path: Path) -> No
         ("bin.txt", b"abc\n\x00\x01\x02", "binary file", 2),
         ("latin1.txt", "Peng Sun\nline two\nMa\xf1\xe9\n".encode("latin-1"), "not UTF-8", 3),
         ("junk.txt", "hello world\nthis is not a profile\n", "unknown format", None),
-        ("feed.xml", '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>',
-         "invalid XML", 1),
+        (
+            "feed.xml",
+            '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>',
+            "invalid XML",
+            1,
+        ),
     ],
 )
-def test_bad_files_fail_with_one_clear_message(tmp_path: Path, name: str, data: str | bytes,
-                                               message: str, line: int | None) -> None:
+def test_bad_files_fail_with_one_clear_message(
+    tmp_path: Path, name: str, data: str | bytes, message: str, line: int | None
+) -> None:
     path = _write(tmp_path, name, data)
     with pytest.raises(InputFileError) as exc:
         load_profiles(path)
@@ -202,7 +213,7 @@ def test_bad_files_fail_with_one_clear_message(tmp_path: Path, name: str, data: 
 
 def test_too_big_missing_and_directory(tmp_path: Path) -> None:
     big = _write(tmp_path, "big.txt", SEED["000"].read_text())
-    with pytest.raises(InputFileError, match="over the 0.0 MB limit"):
+    with pytest.raises(InputFileError, match=r"over the 0\.0 MB limit"):
         load_profiles(big, max_bytes=1000)
     with pytest.raises(InputFileError, match="no such file"):
         load_profiles(tmp_path / "nope.txt")

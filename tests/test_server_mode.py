@@ -34,8 +34,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     port = _free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     log = (data / "server.log").open("w")
-    proc = subprocess.Popen([exe, "run", "--path", str(data / "db"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -53,8 +56,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         log.close()
 
 
-def test_ingest_and_search_through_a_chroma_server(chroma_server: int, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_and_search_through_a_chroma_server(
+    chroma_server: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     local = tmp_path / "should-stay-unused"
     monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("CHROMA_PORT", str(chroma_server))
@@ -65,7 +69,9 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server: int, tmp_path:
     assert '"unchanged": true' in again.stdout
     listed = runner.invoke(app, ["profiles", "--json"])
     assert '"003_bcf537babf982e00"' in listed.stdout and '"chunks": 15' in listed.stdout
-    hits = runner.invoke(app, ["search", "Zhenyu Guo", "recommender systems training", "-k", "2", "--json"])
+    hits = runner.invoke(
+        app, ["search", "Zhenyu Guo", "recommender systems training", "-k", "2", "--json"]
+    )
     assert hits.exit_code == 0, hits.output
     assert "Distributed Equivalent Substitution Training" in hits.stdout
     assert not local.exists()  # the embedded store was not used

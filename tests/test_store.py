@@ -34,8 +34,11 @@ def test_changed_page_replaces_its_old_chunks(workspace: Workspace, tmp_path: Pa
     [profile] = workspace.parse(SEED["003"])
     workspace.ingest(profile)
     before = set(_ids(workspace, profile.id))
-    text = SEED["003"].read_text().replace("Scalability remains a challenge",
-                                           "Scalability is still a challenge")
+    text = (
+        SEED["003"]
+        .read_text()
+        .replace("Scalability remains a challenge", "Scalability is still a challenge")
+    )
     changed = tmp_path / SEED["003"].name  # same file name -> same profile id
     changed.write_text(text)
     [edited] = workspace.parse(changed)
@@ -43,10 +46,16 @@ def test_changed_page_replaces_its_old_chunks(workspace: Workspace, tmp_path: Pa
     result = workspace.ingest(edited)
     after = set(_ids(workspace, profile.id))
     # Only the edited paper's chunks are replaced; the other nine papers' chunks stay.
-    old_p1 = {c.id for c in chunk_profile(profile, workspace.embedder, workspace.settings.chunking)
-              if c.position == 1}
-    new_p1 = {c.id for c in chunk_profile(edited, workspace.embedder, workspace.settings.chunking)
-              if c.position == 1}
+    old_p1 = {
+        c.id
+        for c in chunk_profile(profile, workspace.embedder, workspace.settings.chunking)
+        if c.position == 1
+    }
+    new_p1 = {
+        c.id
+        for c in chunk_profile(edited, workspace.embedder, workspace.settings.chunking)
+        if c.position == 1
+    }
     assert len(old_p1) == len(new_p1) == 2 and not old_p1 & new_p1
     assert result.added == 2 and result.removed == 2
     assert before - after == old_p1 and after - before == new_p1
@@ -62,7 +71,7 @@ def test_crash_mid_ingest_then_rerun_is_complete(tmp_path: Path) -> None:
         from agent.settings import Settings
         from agent.workspace import Workspace
         ws = Workspace(Settings(store_dir={str(store)!r}, seeds_dir={str(SEEDS_DIR)!r}))
-        [profile] = ws.parse({str(SEED['004'])!r})
+        [profile] = ws.parse({str(SEED["004"])!r})
         real_add = ws.store.add_chunks
         def add_then_die(chunks, vectors):
             real_add(chunks, vectors)
@@ -70,7 +79,9 @@ def test_crash_mid_ingest_then_rerun_is_complete(tmp_path: Path) -> None:
         ws.store.add_chunks = add_then_die
         ws.ingest(profile)
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 9, proc.stderr
     ws = Workspace(Settings(store_dir=store, seeds_dir=SEEDS_DIR))
     [profile] = ws.parse(SEED["004"])
@@ -88,8 +99,11 @@ def test_crash_mid_ingest_then_rerun_is_complete(tmp_path: Path) -> None:
 
 def test_search_ranks_the_right_paper_and_filters_by_identity(seeded_store: Path) -> None:
     ws = Workspace(Settings(store_dir=seeded_store, seeds_dir=SEEDS_DIR))
-    profile, hits = ws.search("004", "optical fiber Brillouin sensor", k=3)
-    assert hits[0].title == "Distributed Brillouin frequency shift extraction via a convolutional neural network"
+    _, hits = ws.search("004", "optical fiber Brillouin sensor", k=3)
+    assert (
+        hits[0].title
+        == "Distributed Brillouin frequency shift extraction via a convolutional neural network"
+    )
     assert hits[0].score > hits[1].score
     _, hits = ws.search("Peng Sun", "StarCraft multi-agent reinforcement learning", k=3)
     assert {h.label for h in hits[:2]} <= {"P5", "P6", "P19"}

@@ -16,11 +16,17 @@ from retrieval.formats._text import (
 @pytest.mark.parametrize(
     ("glued", "title", "first_author"),
     [
-        ("ERNIE 5.0 Technical ReportHaifeng Wang, Hua Wu, Tian Wu et al.", "ERNIE 5.0 Technical Report",
-         "Haifeng Wang"),
+        (
+            "ERNIE 5.0 Technical ReportHaifeng Wang, Hua Wu, Tian Wu et al.",
+            "ERNIE 5.0 Technical Report",
+            "Haifeng Wang",
+        ),
         ("Training on PaddlePaddleYulong Ao, Zhihua Wu", "Training on PaddlePaddle", "Yulong Ao"),
-        ("Deep Nets for McDonald DataJohn McDonald, Ann Lee", "Deep Nets for McDonald Data",
-         "John McDonald"),
+        (
+            "Deep Nets for McDonald DataJohn McDonald, Ann Lee",
+            "Deep Nets for McDonald Data",
+            "John McDonald",
+        ),
         ("A Study of 3D ShapesJosé Núñez, Zoë Kravitz", "A Study of 3D Shapes", "José Núñez"),
     ],
 )

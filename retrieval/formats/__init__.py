@@ -71,6 +71,6 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
     if fmt == bibtex.FORMAT:
         return [bibtex.parse(text, path)]
     for parser in _PAGE_PARSERS:
-        if parser.FORMAT == fmt:
+        if fmt == parser.FORMAT:
             return [parser.parse(split_lines(text))]
     raise InputFileError(path, f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")

@@ -48,8 +48,13 @@ class RawPage:
     skipped: list[SkippedBlock] = field(default_factory=list)
     profile_id: str | None = None
 
-    def warn(self, code: str, message: str, line: int | None = None,
-             severity: Severity = Severity.warning) -> None:
+    def warn(
+        self,
+        code: str,
+        message: str,
+        line: int | None = None,
+        severity: Severity = Severity.warning,
+    ) -> None:
         self.warnings.append(ParseIssue(code=code, message=message, line=line, severity=severity))
 
     def unparsed(self, line: int, text: str) -> None:

@@ -7,11 +7,33 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-MONTHS = {m: i for i, m in enumerate(
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1
-)}
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "dos", "du", "la", "le", "bin",
-              "al", "el", "ter", "zu", "y"}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        start=1,
+    )
+}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "da",
+    "dos",
+    "du",
+    "la",
+    "le",
+    "bin",
+    "al",
+    "el",
+    "ter",
+    "zu",
+    "y",
+}
 _INITIALS = re.compile(r"-?(?:[A-Z]\.)(?:-?[A-Z]\.)*")
 _CAMEL_OK = re.compile(r"^(?:Mc|Mac|O'|D'|De|Di|La|Le|Van)")
 ET_AL = re.compile(r"\s*(?:,\s*)?et\s+al\.?\s*$")
@@ -52,8 +74,10 @@ def is_name_token(tok: str) -> bool:
     # "Ya-Peng", "Jian-hui": the first part capitalised, later parts letters.
     if not _is_name_part(parts[0]):
         return False
-    return all(p and (p[0].isalpha() and (_is_name_part(p) or p.isalpha() and p.islower()))
-               for p in parts[1:])
+    return all(
+        p and (p[0].isalpha() and (_is_name_part(p) or (p.isalpha() and p.islower())))
+        for p in parts[1:]
+    )
 
 
 def is_person_name(name: str) -> bool:
@@ -214,7 +238,9 @@ def infer_owner(author_lists: list[list[str]]) -> OwnerGuess:
     name = spelled[top_key].most_common(1)[0][0]
     if top >= 3 and top >= 0.3 * n and top >= 2 * second:
         guess.name = name
-        guess.reason = f"{name!r} is an author of {top} of {n} papers (next most frequent: {second})"
+        guess.reason = (
+            f"{name!r} is an author of {top} of {n} papers (next most frequent: {second})"
+        )
     else:
         guess.reason = (
             f"no clear owner: the most frequent author {name!r} is on {top} of {n} papers "

@@ -46,7 +46,11 @@ def parse(text: str, path: Path) -> RawPage:
             try:
                 date = dt.datetime.fromisoformat(published.replace("Z", "+00:00")).date()
             except ValueError:
-                page.warn("bad_date", f"unreadable date {published!r}", lines[i] if i < len(lines) else None)
+                page.warn(
+                    "bad_date",
+                    f"unreadable date {published!r}",
+                    lines[i] if i < len(lines) else None,
+                )
         cats: list[str] = []
         primary = entry.find(f"{_ARXIV}primary_category")
         if primary is not None and primary.get("term"):
@@ -59,18 +63,22 @@ def parse(text: str, path: Path) -> RawPage:
         for link in entry.findall(f"{_ATOM}link"):
             if link.get("rel") == "alternate" or (url is None and link.get("href")):
                 url = link.get("href")
-        page.entries.append(RawEntry(
-            line=lines[i] if i < len(lines) else 1,
-            title=_text(entry, f"{_ATOM}title"),
-            authors=[n for a in entry.findall(f"{_ATOM}author") if (n := _text(a, f"{_ATOM}name"))],
-            abstract=_text(entry, f"{_ATOM}summary"),
-            date=date,
-            date_text=published,
-            year=date.year if date else None,
-            categories=cats,
-            venue=_text(entry, f"{_ARXIV}journal_ref") or "arXiv",
-            kind="preprint",
-            has_code=False,
-            url=url or _text(entry, f"{_ATOM}id"),
-        ))
+        page.entries.append(
+            RawEntry(
+                line=lines[i] if i < len(lines) else 1,
+                title=_text(entry, f"{_ATOM}title"),
+                authors=[
+                    n for a in entry.findall(f"{_ATOM}author") if (n := _text(a, f"{_ATOM}name"))
+                ],
+                abstract=_text(entry, f"{_ATOM}summary"),
+                date=date,
+                date_text=published,
+                year=date.year if date else None,
+                categories=cats,
+                venue=_text(entry, f"{_ARXIV}journal_ref") or "arXiv",
+                kind="preprint",
+                has_code=False,
+                url=url or _text(entry, f"{_ATOM}id"),
+            )
+        )
     return page

@@ -1,10 +1,12 @@
 """Author line, then abstract line, repeated; no titles, no dates (seed 000).
 
-    Peng Sun, Wansen Feng, Ruobing Han
-    It is important to scale out deep neural network (DNN) training ...
+Peng Sun, Wansen Feng, Ruobing Han
+It is important to scale out deep neural network (DNN) training ...
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 from ._page import RawEntry, RawPage
 from ._text import Line, parse_author_list
@@ -19,8 +21,10 @@ def sniff(lines: list[Line]) -> bool:
         return False
     pairs = sum(
         1
-        for a, b in zip(body, body[1:], strict=False)
-        if parse_author_list(a.text) and len(b.text) >= _MIN_ABSTRACT and not parse_author_list(b.text)
+        for a, b in pairwise(body)
+        if parse_author_list(a.text)
+        and len(b.text) >= _MIN_ABSTRACT
+        and not parse_author_list(b.text)
     )
     # Most of the page must be (authors, abstract) pairs.
     return pairs >= 1 and 2 * pairs >= 0.6 * len(body)

@@ -55,17 +55,22 @@ def parse(text: str, path: Path) -> RawPage:
         year_text = (entry.get("year") or "").strip()
         year = int(year_text) if year_text.isdigit() else None
         cats = [c.strip() for c in (entry.get("primaryclass") or "").split(",") if c.strip()]
-        page.entries.append(RawEntry(
-            line=line,
-            title=_clean(entry.get("title")),
-            authors=[a for a in authors if a],
-            authors_truncated=truncated,
-            abstract=_clean(entry.get("abstract")),
-            year=year,
-            date_text=year_text or None,
-            categories=cats,
-            venue=_clean(entry.get("journal") or entry.get("booktitle") or entry.get("publisher")),
-            kind=etype,
-            url=entry.get("url") or (f"https://arxiv.org/abs/{entry['eprint']}" if entry.get("eprint") else None),
-        ))
+        page.entries.append(
+            RawEntry(
+                line=line,
+                title=_clean(entry.get("title")),
+                authors=[a for a in authors if a],
+                authors_truncated=truncated,
+                abstract=_clean(entry.get("abstract")),
+                year=year,
+                date_text=year_text or None,
+                categories=cats,
+                venue=_clean(
+                    entry.get("journal") or entry.get("booktitle") or entry.get("publisher")
+                ),
+                kind=etype,
+                url=entry.get("url")
+                or (f"https://arxiv.org/abs/{entry['eprint']}" if entry.get("eprint") else None),
+            )
+        )
     return page

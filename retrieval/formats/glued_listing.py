@@ -1,8 +1,8 @@
 """Category+date line, title glued to authors, abstract; no blank lines (seed 001).
 
-    DCMay 20, 2022
-    MoESys: A Distributed ... Internet ServicesDianhai Yu, Liang Shen, Hongxiang Hao et al.
-    While modern internet services ...
+DCMay 20, 2022
+MoESys: A Distributed ... Internet ServicesDianhai Yu, Liang Shen, Hongxiang Hao et al.
+While modern internet services ...
 """
 
 from __future__ import annotations
@@ -32,11 +32,20 @@ def parse(lines: list[Line]) -> RawPage:
         if cd is not None:
             if current is not None and state != "head":
                 page.warn("incomplete_entry", f"entry ended before its {state}", current.line)
-            current = RawEntry(line=ln.number, categories=[cd.category], date=cd.date,
-                               date_text=cd.date_text, year=cd.year, has_code=cd.has_code)
+            current = RawEntry(
+                line=ln.number,
+                categories=[cd.category],
+                date=cd.date,
+                date_text=cd.date_text,
+                year=cd.year,
+                has_code=cd.has_code,
+            )
             if cd.year is None:
-                page.warn("date_without_year", f"date {cd.date_text!r} has no year; year left empty",
-                          ln.number)
+                page.warn(
+                    "date_without_year",
+                    f"date {cd.date_text!r} has no year; year left empty",
+                    ln.number,
+                )
             page.entries.append(current)
             state = "title"
         elif current is not None and state == "title":

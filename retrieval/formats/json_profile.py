@@ -99,11 +99,20 @@ def _entry(paper: PaperIn, line: int) -> RawEntry:
         authors.pop()
         truncated = True
     return RawEntry(
-        line=line, title=paper.title, authors=authors, authors_truncated=truncated,
-        abstract=paper.abstract, date=paper.date, date_text=paper.date_text,
+        line=line,
+        title=paper.title,
+        authors=authors,
+        authors_truncated=truncated,
+        abstract=paper.abstract,
+        date=paper.date,
+        date_text=paper.date_text,
         year=paper.year or (paper.date.year if paper.date else None),
-        categories=paper.categories, venue=paper.venue, kind=paper.kind,
-        has_code=paper.has_code, orgs=paper.orgs, url=paper.url,
+        categories=paper.categories,
+        venue=paper.venue,
+        kind=paper.kind,
+        has_code=paper.has_code,
+        orgs=paper.orgs,
+        url=paper.url,
     )
 
 
@@ -145,20 +154,23 @@ def parse_json(text: str, path: Path) -> list[RawPage]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(path, f"invalid JSON: {exc.msg} (column {exc.colno}); fix the syntax",
-                             line=exc.lineno) from None
+        raise InputFileError(
+            path, f"invalid JSON: {exc.msg} (column {exc.colno}); fix the syntax", line=exc.lineno
+        ) from None
     if isinstance(data, list):
         if data and all(isinstance(d, dict) and "papers" in d for d in data):
             return [_validate_profile(d, path, FORMAT_JSON, text) for d in data]
         data = {"papers": data}
     if not isinstance(data, dict) or "papers" not in data:
-        raise InputFileError(path, "JSON must be a profile object with a 'papers' list, or a list of "
-                                   "papers", line=1)
+        raise InputFileError(
+            path, "JSON must be a profile object with a 'papers' list, or a list of papers", line=1
+        )
     return [_validate_profile(data, path, FORMAT_JSON, text)]
 
 
-def _validate_profile(data: dict[str, Any], path: Path, fmt: str, text: str,
-                      line: int | None = None) -> RawPage:
+def _validate_profile(
+    data: dict[str, Any], path: Path, fmt: str, text: str, line: int | None = None
+) -> RawPage:
     try:
         prof = ProfileIn.model_validate(data)
     except ValidationError as exc:
@@ -169,8 +181,13 @@ def _validate_profile(data: dict[str, Any], path: Path, fmt: str, text: str,
             idx = loc[1]
             if isinstance(idx, int):
                 err_line = _title_lines(text, papers)[idx] if idx < len(papers) else None
-        raise InputFileError(path, "invalid profile: " + _format_validation(exc) +
-                             "; see the Profile schema in the README", line=err_line) from None
+        raise InputFileError(
+            path,
+            "invalid profile: "
+            + _format_validation(exc)
+            + "; see the Profile schema in the README",
+            line=err_line,
+        ) from None
     lines = [line] * len(prof.papers) if line is not None else _title_lines(text, data["papers"])
     return _page(prof, fmt, lines)
 
@@ -185,20 +202,26 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
         try:
             obj = json.loads(ln.text)
         except json.JSONDecodeError as exc:
-            raise InputFileError(path, f"invalid JSON on this line: {exc.msg} (column {exc.colno})",
-                                 line=ln.number) from None
+            raise InputFileError(
+                path, f"invalid JSON on this line: {exc.msg} (column {exc.colno})", line=ln.number
+            ) from None
         if not isinstance(obj, dict):
-            raise InputFileError(path, "each JSONL line must be a JSON object (a paper or a profile)",
-                                 line=ln.number)
+            raise InputFileError(
+                path, "each JSONL line must be a JSON object (a paper or a profile)", line=ln.number
+            )
         if "papers" in obj:
             pages.append(_validate_profile(obj, path, FORMAT_JSONL, ln.text, line=ln.number))
             continue
         try:
             papers.append((PaperIn.model_validate(obj), ln.number))
         except ValidationError as exc:
-            raise InputFileError(path, "invalid paper: " + _format_validation(exc), line=ln.number) from None
+            raise InputFileError(
+                path, "invalid paper: " + _format_validation(exc), line=ln.number
+            ) from None
     if papers and pages:
-        raise InputFileError(path, "JSONL mixes paper lines and profile lines; use one kind per file")
+        raise InputFileError(
+            path, "JSONL mixes paper lines and profile lines; use one kind per file"
+        )
     if papers:
         page = RawPage(format=FORMAT_JSONL)
         page.entries = [_entry(p, n) for p, n in papers]

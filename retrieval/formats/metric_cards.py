@@ -1,15 +1,15 @@
 """Name heading, header metrics, then cards of category+date, title, authors · org, abstract (seed 002).
 
-    Huazhong Yang
-    CV
-    h-index26
-    62papers
-    ...
-    62 Papers
-    LGJul 1, 2024Code
-    Efficient Expert Pruning for Sparse Mixture-of-Experts Language Models ...
-    Enshu Liu, Junyi Zhu, Zinan Lin et al. · microsoft-research
-    The rapid advancement of large language models ...
+Huazhong Yang
+CV
+h-index26
+62papers
+...
+62 Papers
+LGJul 1, 2024Code
+Efficient Expert Pruning for Sparse Mixture-of-Experts Language Models ...
+Enshu Liu, Junyi Zhu, Zinan Lin et al. · microsoft-research
+The rapid advancement of large language models ...
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def sniff(lines: list[Line]) -> bool:
     if not heads:
         return False
     # Cards: the title stands alone on the line after the head, and a blank line follows it.
-    carded = sum(1 for i in heads if i + 2 < len(lines) and not lines[i + 1].blank and lines[i + 2].blank)
+    carded = sum(
+        1 for i in heads if i + 2 < len(lines) and not lines[i + 1].blank and lines[i + 2].blank
+    )
     return 2 * carded >= len(heads)
 
 
@@ -56,11 +58,20 @@ def parse(lines: list[Line]) -> RawPage:
         if cd is not None:
             if current is not None and state == "title":
                 page.warn("incomplete_entry", "entry has no title", current.line)
-            current = RawEntry(line=ln.number, categories=[cd.category], date=cd.date,
-                               date_text=cd.date_text, year=cd.year, has_code=cd.has_code)
+            current = RawEntry(
+                line=ln.number,
+                categories=[cd.category],
+                date=cd.date,
+                date_text=cd.date_text,
+                year=cd.year,
+                has_code=cd.has_code,
+            )
             if cd.year is None:
-                page.warn("date_without_year", f"date {cd.date_text!r} has no year; year left empty",
-                          ln.number)
+                page.warn(
+                    "date_without_year",
+                    f"date {cd.date_text!r} has no year; year left empty",
+                    ln.number,
+                )
             page.entries.append(current)
             state = "title"
         elif current is None:
@@ -87,7 +98,9 @@ def _parse_header(page: RawPage, header: list[Line]) -> None:
         if page.name is None and is_person_name(text):
             page.name, page.name_source, page.name_line = text, NameSource.heading, ln.number
         elif m := _LIST_HEADING.match(text):
-            page.stated_counts.append(StatedCount("list_heading", int(m[1].replace(",", "")), ln.number))
+            page.stated_counts.append(
+                StatedCount("list_heading", int(m[1].replace(",", "")), ln.number)
+            )
         elif _FIELD.match(text) and "field" not in page.metrics:
             page.metrics["field"] = text
         elif (metric := parse_metric(text)) is not None:

@@ -28,7 +28,9 @@ _METRIC_KEYS = {"works", "followers", "topics", "close_collaborators"}
 
 
 def sniff(lines: list[Line]) -> bool:
-    if any(_ITEMS.match(ln.text.strip()) or ln.text.strip() == "Trust snapshot" for ln in lines[:80]):
+    if any(
+        _ITEMS.match(ln.text.strip()) or ln.text.strip() == "Trust snapshot" for ln in lines[:80]
+    ):
         return True
     return sum(1 for ln in lines if _HEAD.match(ln.text.strip())) >= 2
 
@@ -47,8 +49,13 @@ def parse(lines: list[Line]) -> RawPage:
         if m is not None and state in ("head", "abstract"):
             if current is not None and state != "head" and current.abstract is None:
                 page.warn("missing_abstract", "entry has no abstract", current.line)
-            current = RawEntry(line=ln.number, kind=m["kind"].strip(), year=int(m["year"]),
-                               date_text=m["year"], venue=(m["venue"] or None))
+            current = RawEntry(
+                line=ln.number,
+                kind=m["kind"].strip(),
+                year=int(m["year"]),
+                date_text=m["year"],
+                venue=(m["venue"] or None),
+            )
             page.entries.append(current)
             state = "title"
         elif current is not None and state == "title":
@@ -78,7 +85,9 @@ def _parse_header(page: RawPage, header: list[Line]) -> None:
             if m["claim"]:
                 page.metrics["claimed"] = m["claim"].startswith("Claimed")
         elif m := _ITEMS.match(text):
-            page.stated_counts.append(StatedCount("published_items", int(m[1].replace(",", "")), ln.number))
+            page.stated_counts.append(
+                StatedCount("published_items", int(m[1].replace(",", "")), ln.number)
+            )
         elif (metric := parse_metric(text)) is not None and metric[0] in _METRIC_KEYS:
             page.metrics[metric[0]] = metric[1]
             if metric[0] == "works" and isinstance(metric[1], int):
