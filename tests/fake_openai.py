@@ -1,0 +1,85 @@
+"""A real local HTTP server that speaks the OpenAI wire format, with scripted faults.
+
+Embeddings are deterministic: a hashed bag of words, so similar texts get similar vectors.
+Faults are queued per endpoint: ``server.fail("/v1/embeddings", 429)`` makes the next request
+to that endpoint answer 429; ``server.fail(path, "hang")`` delays past the client's timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DIM = 64
+
+
+def bag_of_words_vector(text: str) -> list[float]:
+    vec = [0.0] * DIM
+    for word in re.findall(r"[a-z]+", text.lower()):
+        h = int(hashlib.md5(word.encode()).hexdigest(), 16)
+        vec[h % DIM] += 1.0 if (h >> 8) % 2 else -1.0
+    return vec if any(vec) else [1.0] + [0.0] * (DIM - 1)
+
+
+class FakeOpenAI:
+    def __init__(self) -> None:
+        self.faults: dict[str, deque[int | str]] = defaultdict(deque)
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.hang_s = 5.0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                path = self.path
+                server.requests.append((path, body))
+                fault = server.faults[path].popleft() if server.faults[path] else None
+                if fault == "hang":
+                    time.sleep(server.hang_s)
+                    fault = None
+                if isinstance(fault, int):
+                    self._send(fault, {"error": {"message": f"injected {fault}", "type": "fault"}})
+                    return
+                if path.endswith("/embeddings"):
+                    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                    data = [{"object": "embedding", "index": i, "embedding": bag_of_words_vector(t)}
+                            for i, t in enumerate(inputs)]
+                    self._send(200, {"object": "list", "data": data, "model": body.get("model"),
+                                     "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+                    return
+                self._send(404, {"error": {"message": f"no route {path}"}})
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                raw = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def fail(self, path: str, *faults: int | str) -> None:
+        self.faults[path].extend(faults)
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
