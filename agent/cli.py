@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from retrieval.errors import ModelError, ProfileAgentError, TransientError, UserError
+from retrieval.models import Profile
 
 from .settings import load_settings
 from .workspace import Workspace
@@ -90,7 +91,7 @@ def parse(
         _show_profile(profile)
 
 
-def _show_profile(profile) -> None:  # type: ignore[no-untyped-def]  # Profile; kept light
+def _show_profile(profile: Profile) -> None:
     name = profile.name or "(no owner name on the page)"
     out.print(
         f"[bold]{name}[/]  name: {profile.name_source.value}  format: {profile.source_format}  "

@@ -120,9 +120,6 @@ class MiniLMEncoder:
         enc = self._raw_tokenizer.encode(text, add_special_tokens=False)
         return list(enc.offsets)
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._raw_tokenizer.encode(text, add_special_tokens=False).ids)
-
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed ``texts``; returns float32 array (len(texts), dim), rows of unit length."""
         if not texts:

@@ -167,9 +167,3 @@ class VectorStore:
             for pid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
         ]
         return sorted(rows, key=lambda r: r.id)
-
-    def delete_profile(self, profile_id: str) -> int:
-        ids = list(self.chunk_metadata(profile_id))
-        self.delete_chunks(ids)
-        self.profiles.delete(ids=[profile_id])
-        return len(ids)

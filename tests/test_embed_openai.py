@@ -50,8 +50,19 @@ def test_ingest_and_search_with_openai_embeddings(tmp_path, monkeypatch) -> None
         assert res.exit_code == 0, res.output
         assert '"chunks": 15' in res.stdout
         assert all(body["model"] == "text-embedding-3-small" for _, body in server.requests)
-        hits = runner.invoke(app, ["search", "003", "graph partition local search", "--store", store,
-                                   "--json", "-k", "1"])
+        hits = runner.invoke(
+            app,
+            [
+                "search",
+                "003",
+                "graph partition local search",
+                "--store",
+                store,
+                "--json",
+                "-k",
+                "1",
+            ],
+        )
         assert hits.exit_code == 0, hits.output
         assert "Enhancing Balanced Graph Edge Partition" in hits.stdout
         # The local-model index is separate: a changed embedder never mixes vectors.

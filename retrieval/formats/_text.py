@@ -103,15 +103,10 @@ def parse_author_list(text: str) -> tuple[list[str], bool] | None:
     # Some sites write the final pair as "A and B".
     s = re.sub(r",?\s+and\s+", ", ", s)
     names = [re.sub(r"\s+", " ", n).strip() for n in s.split(",")]
-    names = _join_split_initials(names)
+    names = [n for n in names if n]
     if not names or not all(is_person_name(n) for n in names):
         return None
     return names, truncated
-
-
-def _join_split_initials(names: list[str]) -> list[str]:
-    # "C. -P. Yuan" survives as one name; nothing to join, but drop empty pieces from ", ,".
-    return [n for n in names if n]
 
 
 def split_title_authors(text: str) -> tuple[str, list[str], bool] | None:
