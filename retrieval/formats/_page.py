@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..models import NameSource, ParseIssue, Severity, SkippedBlock
+from ._text import CatDate
 
 
 @dataclass
@@ -56,6 +57,23 @@ class RawPage:
         severity: Severity = Severity.warning,
     ) -> None:
         self.warnings.append(ParseIssue(code=code, message=message, line=line, severity=severity))
+
+    def start_dated_entry(self, line: int, cd: CatDate) -> RawEntry:
+        """A new entry from a category+date head line ("LGJul 1, 2024Code")."""
+        entry = RawEntry(
+            line=line,
+            categories=[cd.category],
+            date=cd.date,
+            date_text=cd.date_text,
+            year=cd.year,
+            has_code=cd.has_code,
+        )
+        if cd.year is None:
+            self.warn(
+                "date_without_year", f"date {cd.date_text!r} has no year; year left empty", line
+            )
+        self.entries.append(entry)
+        return entry
 
     def unparsed(self, line: int, text: str) -> None:
         snippet = text.strip()

@@ -58,21 +58,7 @@ def parse(lines: list[Line]) -> RawPage:
         if cd is not None:
             if current is not None and state == "title":
                 page.warn("incomplete_entry", "entry has no title", current.line)
-            current = RawEntry(
-                line=ln.number,
-                categories=[cd.category],
-                date=cd.date,
-                date_text=cd.date_text,
-                year=cd.year,
-                has_code=cd.has_code,
-            )
-            if cd.year is None:
-                page.warn(
-                    "date_without_year",
-                    f"date {cd.date_text!r} has no year; year left empty",
-                    ln.number,
-                )
-            page.entries.append(current)
+            current = page.start_dated_entry(ln.number, cd)
             state = "title"
         elif current is None:
             page.unparsed(ln.number, ln.text)
