@@ -166,7 +166,7 @@ def ingest(
         return
     table = Table(title=f"ingested into {ws.settings.store_config().describe()}")
     for col in ("profile", "name", "papers", "chunks", "added", "removed", "status"):
-        table.add_column(col, no_wrap=col == "profile")
+        table.add_column(col, no_wrap=col == "profile", overflow="fold", min_width=8)
     for r in results:
         status = (
             "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed")
