@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment once; ``overrides`` (from CLI flags) win. Errors name the variable."""
-    from pydantic import ValidationError
+    from pydantic import AliasChoices, ValidationError
 
     from retrieval.errors import ConfigError
 
@@ -98,5 +98,20 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = "__".join(str(p) for p in err["loc"]).upper()
-        raise ConfigError(f"invalid setting PROFILE_AGENT_{loc}: {err['msg']}") from None
+        loc = [str(p) for p in err["loc"]]
+        # The error names the field, or for aliased fields the alias that was read.
+        alias = next(
+            (
+                f.validation_alias
+                for n, f in Settings.model_fields.items()
+                if isinstance(f.validation_alias, AliasChoices)
+                and loc[0] in (n, *map(str, f.validation_alias.choices))
+            ),
+            None,
+        )
+        if alias is not None:
+            # Name every variable that feeds the field: the user may have set either.
+            name = " or ".join(str(c) for c in alias.choices)
+        else:
+            name = "PROFILE_AGENT_" + "__".join(loc).upper()
+        raise ConfigError(f"invalid setting {name} = {err.get('input')!r}: {err['msg']}") from None

@@ -76,16 +76,7 @@ class MiniLMEncoder:
 
     @cached_property
     def tokenizer(self):  # tokenizers.Tokenizer
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        tok.no_padding()
-        tok.enable_truncation(max_length=self.max_seq_length)
-        return tok
-
-    @cached_property
-    def _raw_tokenizer(self):
-        """Same vocabulary, no truncation: for counting and cutting text into chunks."""
+        """No padding, no truncation: chunking needs every token; ``embed`` cuts to the window."""
         from tokenizers import Tokenizer
 
         tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
@@ -117,24 +108,29 @@ class MiniLMEncoder:
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the word-piece tokens of ``text`` (no special tokens)."""
-        enc = self._raw_tokenizer.encode(text, add_special_tokens=False)
+        enc = self.tokenizer.encode(text, add_special_tokens=False)
         return list(enc.offsets)
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed ``texts``; returns float32 array (len(texts), dim), rows of unit length."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(list(texts))
+        limit = self.max_seq_length
+        # Keep [CLS] + the first tokens + [SEP], as the reference tokenizer's truncation does.
+        seqs = [
+            ids if len(ids) <= limit else [*ids[: limit - 1], ids[-1]]
+            for ids in (e.ids for e in self.tokenizer.encode_batch(list(texts)))
+        ]
         # Sorting by length keeps padding (wasted work) small within each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        order = sorted(range(len(texts)), key=lambda i: len(seqs[i]))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            width = max(len(encodings[i].ids) for i in idx)
+            width = max(len(seqs[i]) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.float32)
             for row, i in enumerate(idx):
-                seq = encodings[i].ids
+                seq = seqs[i]
                 ids[row, : len(seq)] = seq
                 mask[row, : len(seq)] = 1.0
             out[idx] = self._forward(ids, mask)

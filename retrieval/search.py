@@ -23,7 +23,7 @@ def search(
         where = {"$and": [where, {"identity_id": identity_id}]}
     vector = embedder.embed([query])[0]
     # Several chunks of one paper may match; ask for more and keep each paper's best.
-    rows = store.query(vector, k=max(k * 3, k), where=where)
+    rows = store.query(vector, k=k * 3, where=where)
     papers = {p.id: p for p in profile.papers}
     hits: list[SearchHit] = []
     seen: set[str] = set()
