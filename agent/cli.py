@@ -228,6 +228,45 @@ def search_cmd(
     out.print(table)
 
 
+@app.command()
+@handle_errors
+def summarize(
+    profile: Annotated[str, typer.Argument(help="Profile id, owner name or id prefix.")],
+    llm: Annotated[
+        str | None,
+        typer.Option("--llm", help="Drafter: offline (default) or openai.", show_default=False),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, json or html.")] = "md",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write to FILE instead of stdout.")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """A grounded, cited report: blurb, topics, novelty, stats, verification."""
+    from .render import render
+
+    if llm not in (None, "offline", "openai"):
+        raise UserError(f"--llm {llm!r} is not a drafter; use 'offline' or 'openai'")
+    if fmt not in ("md", "json", "html"):
+        raise UserError(f"--format {fmt!r} is not a report format; use md, json or html")
+    ws = _workspace(store)
+    report = ws.summarize(profile, llm=llm)  # type: ignore[arg-type]  # checked above
+    text = render(report, fmt)  # type: ignore[arg-type]  # checked above
+    for warning in report.warnings:
+        if warning.startswith("LLM drafter not used"):
+            err.print(f"warning: {warning}", highlight=False)
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(
+            f"cannot write {str(out_file)!r}: {exc.strerror}; choose another --out"
+        ) from None
+    err.print(f"wrote {out_file}", highlight=False)
+
+
 def main() -> None:
     """Console-script entry: the last line of defence against tracebacks."""
     try:

@@ -36,6 +36,10 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(4, ge=0, le=10, description="Retries of transient faults per request.")
     max_reasks: int = Field(2, ge=0, le=5, description="Re-asks after invalid structured output.")
     token_budget: int = Field(24000, ge=1000, description="Prompt+completion tokens per report.")
+    backoff_s: float = Field(
+        1.0, ge=0, description="First retry wait in seconds (doubles each retry, capped at 30x)."
+    )
+    max_evidence: int = Field(12, ge=1, le=100, description="Papers shown to the model per report.")
 
 
 class Settings(BaseSettings):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
@@ -18,6 +19,10 @@ from retrieval.search import search
 from retrieval.store import VectorStore
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .llm import ChatModel
+    from .models import Report
 
 
 class Workspace:
@@ -87,4 +92,19 @@ class Workspace:
         profile = self.resolve(ref)
         return profile, search(
             self.store, self.embedder, profile, query, k=k, identity_id=identity_id
+        )
+
+    def summarize(
+        self,
+        ref: str,
+        llm: Literal["offline", "openai"] | None = None,
+        chat: ChatModel | None = None,
+        identity_id: str | None = None,
+    ) -> Report:
+        """The grounded report for a stored profile (see ``agent.report.build_report``)."""
+        from .report import build_report
+
+        profile = self.resolve(ref)
+        return build_report(
+            profile, self.store, self.embedder, self.settings, llm, chat, identity_id
         )

@@ -106,6 +106,27 @@ class VectorStore:
         for start in range(0, len(ids), _GET_PAGE):
             self.chunks.delete(ids=list(ids[start : start + _GET_PAGE]))
 
+    def paper_vectors(self, profile_ids: Sequence[str]) -> dict[tuple[str, str], np.ndarray]:
+        """Each paper's vector (the unit mean of its chunks' vectors), keyed by (profile, paper)."""
+        sums: dict[tuple[str, str], np.ndarray] = {}
+        for profile_id in profile_ids:
+            offset = 0
+            while True:
+                got = self.chunks.get(
+                    where={"profile_id": profile_id},
+                    include=["metadatas", "embeddings"],
+                    limit=_GET_PAGE,
+                    offset=offset,
+                )
+                for meta, vec in zip(got["metadatas"] or [], got["embeddings"], strict=True):
+                    key = (profile_id, str(meta["paper_id"]))
+                    v = np.asarray(vec, dtype=np.float32)
+                    sums[key] = sums[key] + v if key in sums else v
+                if len(got["ids"]) < _GET_PAGE:
+                    break
+                offset += _GET_PAGE
+        return {k: v / (np.linalg.norm(v) or 1.0) for k, v in sums.items()}
+
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any]) -> list[dict[str, Any]]:
         res = self.chunks.query(
             query_embeddings=[vector.tolist()],

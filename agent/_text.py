@@ -1,0 +1,494 @@
+"""Text helpers shared by analysis, drafting and verification: sentences, terms, entities,
+and the quarantine that keeps instructions hidden in abstracts away from every drafter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "across",
+        "after",
+        "again",
+        "against",
+        "all",
+        "almost",
+        "along",
+        "also",
+        "although",
+        "always",
+        "am",
+        "among",
+        "an",
+        "and",
+        "another",
+        "any",
+        "are",
+        "around",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "cannot",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "down",
+        "due",
+        "during",
+        "each",
+        "either",
+        "else",
+        "enough",
+        "especially",
+        "etc",
+        "even",
+        "ever",
+        "every",
+        "few",
+        "for",
+        "from",
+        "further",
+        "furthermore",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "least",
+        "less",
+        "let",
+        "like",
+        "made",
+        "make",
+        "makes",
+        "many",
+        "may",
+        "me",
+        "might",
+        "more",
+        "moreover",
+        "most",
+        "mostly",
+        "much",
+        "must",
+        "my",
+        "namely",
+        "near",
+        "nearly",
+        "neither",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "often",
+        "on",
+        "once",
+        "one",
+        "only",
+        "onto",
+        "or",
+        "other",
+        "others",
+        "otherwise",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "per",
+        "perhaps",
+        "quite",
+        "rather",
+        "really",
+        "same",
+        "several",
+        "she",
+        "should",
+        "since",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "thereby",
+        "therefore",
+        "these",
+        "they",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "to",
+        "together",
+        "too",
+        "toward",
+        "towards",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "very",
+        "via",
+        "was",
+        "we",
+        "well",
+        "were",
+        "what",
+        "whatever",
+        "when",
+        "where",
+        "whereas",
+        "whether",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "yet",
+        "you",
+        "your",
+        "yours",
+        "e.g",
+        "i.e",
+        "et",
+        "al",
+        "vs",
+    ]
+)
+
+# Words that carry no topic in an abstract ("we propose a novel method that achieves...").
+FILLER = frozenset(
+    [
+        "paper",
+        "papers",
+        "propose",
+        "proposed",
+        "proposes",
+        "present",
+        "presents",
+        "presented",
+        "introduce",
+        "introduces",
+        "introduced",
+        "show",
+        "shows",
+        "shown",
+        "showed",
+        "demonstrate",
+        "demonstrates",
+        "demonstrated",
+        "study",
+        "studies",
+        "studied",
+        "investigate",
+        "investigates",
+        "investigated",
+        "explore",
+        "explores",
+        "explored",
+        "consider",
+        "considers",
+        "considered",
+        "approach",
+        "approaches",
+        "method",
+        "methods",
+        "methodology",
+        "result",
+        "results",
+        "work",
+        "works",
+        "novel",
+        "new",
+        "existing",
+        "previous",
+        "recent",
+        "recently",
+        "current",
+        "various",
+        "different",
+        "based",
+        "using",
+        "use",
+        "used",
+        "uses",
+        "via",
+        "achieve",
+        "achieves",
+        "achieved",
+        "achieving",
+        "obtain",
+        "obtained",
+        "provide",
+        "provides",
+        "provided",
+        "further",
+        "first",
+        "second",
+        "third",
+        "finally",
+        "specifically",
+        "particular",
+        "particularly",
+        "significant",
+        "significantly",
+        "effective",
+        "effectively",
+        "efficient",
+        "efficiently",
+        "important",
+        "critical",
+        "challenging",
+        "challenge",
+        "challenges",
+        "problem",
+        "problems",
+        "issue",
+        "issues",
+        "extensive",
+        "experiments",
+        "experimental",
+        "experiment",
+        "compared",
+        "comparison",
+        "state",
+        "art",
+        "outperform",
+        "outperforms",
+        "outperforming",
+        "superior",
+        "better",
+        "best",
+        "performance",
+        "improve",
+        "improves",
+        "improved",
+        "improvement",
+        "improvements",
+        "task",
+        "tasks",
+        "propose",
+        "including",
+        "include",
+        "includes",
+        "large",
+        "small",
+        "high",
+        "low",
+        "general",
+        "generally",
+        "certain",
+        "well",
+        "known",
+        "given",
+        "address",
+        "addresses",
+        "aim",
+        "aims",
+        "allow",
+        "allows",
+        "enable",
+        "enables",
+        "key",
+        "main",
+        "mainly",
+        "great",
+        "greatly",
+        "across",
+        "able",
+        "however",
+        "way",
+        "ways",
+        "framework",
+    ]
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]|[A-Za-z]")
+_ABBREV = re.compile(
+    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Ref|Refs|Sec|No|approx|resp|Dr|Prof|St)"
+    r"|\b[A-Z])\.$"
+)
+_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\\(\[\"'])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of an abstract; abbreviations ("e.g.", "et al.", initials) do not end one."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    parts = _SENT_END.split(text)
+    out: list[str] = []
+    for part in parts:
+        if out and _ABBREV.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return [s.strip() for s in out if s.strip()]
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match 'networks' with 'network', 'learning' with
+    'learned'. Applied the same way to both sides of every comparison."""
+    w = word.lower().strip("'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            return w[: -len(suffix)] + repl
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 4:
+        return w[:-1]
+    return w
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning: no stopwords, no filler, no single letters."""
+    out = []
+    for w in words(text):
+        lw = w.lower()
+        if len(lw) < 2 or lw in STOPWORDS or lw in FILLER:
+            continue
+        out.append(stem(lw))
+    return out
+
+
+def normalize(text: str) -> str:
+    """Lowercase, unify dashes and spaces: the form in which evidence is searched."""
+    t = text.lower().replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
+    return " ".join(t.split())
+
+
+# -- salient facts: the things a sentence may only state when the evidence states them --------
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?(?![\w])")
+_CAMEL = re.compile(r"\b[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*\b")  # StarCraft, AlphaStar, BoRP
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+)*s?\b")  # DNN, SIDIS, LV, PF-ODE
+_ALNUM = re.compile(r"\b[A-Za-z]+-?\d+[A-Za-z0-9]*\b")  # ResNet-50, GPT4
+_CAPWORD = re.compile(  # mid-sentence names: "Katok", "Gauss-Kuzmin"
+    r"(?<=[a-z,;:(] )[A-Z][a-z]+(?:[-\s][A-Z][a-z]+)*(?![A-Za-z0-9])"
+)
+
+
+@dataclass(frozen=True)
+class Salient:
+    kind: str  # "number" | "name"
+    text: str
+
+
+def salient_facts(sentence: str, allowed: frozenset[str] = frozenset()) -> list[Salient]:
+    """Numbers and named things (methods, datasets, systems, people) stated by a sentence.
+
+    ``allowed`` holds lowercase strings the report itself supplies (the owner's name, the
+    words of our own templates); they are not facts that need evidence.
+    """
+    body = re.sub(r"\[\s*P\d+(?:\s*,\s*P\d+)*\s*\]", " ", sentence)
+    found: dict[str, Salient] = {}
+    for m in _NUMBER.finditer(body):
+        found.setdefault(m.group().lower(), Salient("number", m.group().strip()))
+    for rx in (_CAMEL, _ACRONYM, _ALNUM, _CAPWORD):
+        for m in rx.finditer(body):
+            token = m.group().strip()
+            if token.endswith("'s"):
+                token = token[:-2]
+            key = token.lower()
+            if key in allowed or key in STOPWORDS or any(key in a.split() for a in allowed):
+                continue
+            if rx is _ALNUM and _NUMBER.fullmatch(token):
+                continue
+            found.setdefault(key, Salient("name", token))
+    # A number inside a named thing ("ResNet-50") is checked as part of the name.
+    names = [s.text.lower() for s in found.values() if s.kind == "name"]
+    return [
+        s
+        for key, s in found.items()
+        if s.kind == "name" or not any(key in n and key != n for n in names)
+    ]
+
+
+def appears_in(fact: str, evidence: str) -> bool:
+    """Whether ``fact`` is stated by ``evidence`` (normalised, on word boundaries; a plural
+    or possessive form of a name counts)."""
+    f = re.escape(normalize(fact)).replace(r"\ ", r"[\s-]?")
+    f = f.replace("%", r"\s?%")
+    return re.search(rf"(?<![\w]){f}(?:s|es|'s)?(?![\w])", normalize(evidence)) is not None
+
+
+# -- quarantine: abstracts are data, never instructions ----------------------------------------
+
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|"
+    r"guidelines|above|previous|prior)\b"
+    r"|\b(?:system|developer)\s+(?:prompt|message|instructions?)\b"
+    r"|\byou\s+(?:are|must|should|will)\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language model|"
+    r"chatbot|llm|model|required|instructed)\b"
+    r"|\b(?:as an ai|large language model reading this|ai (?:assistant|model)s? reading)\b"
+    r"|\b(?:respond|reply|answer|output|write|say|state)\s+(?:only\s+)?(?:with|that)\b.{0,60}"
+    r"\b(?:summary|profile|blurb|researcher|author)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def quarantine(text: str) -> tuple[str, list[str]]:
+    """Split ``text`` into the sentences that are data and the ones addressed to a model
+    ("ignore previous instructions..."), which no drafter or verifier may use."""
+    kept: list[str] = []
+    removed: list[str] = []
+    for sentence in split_sentences(text):
+        (removed if _INJECTION.search(sentence) else kept).append(sentence)
+    return " ".join(kept), removed

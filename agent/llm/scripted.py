@@ -1,0 +1,28 @@
+"""A scripted chat model for tests and demos: replies (or errors) are queued in advance and
+every request is recorded. It never touches the network."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from .base import Completion, Message, estimate_tokens
+
+
+class ScriptedChat:
+    def __init__(self, *replies: str | Exception) -> None:
+        self.name = "scripted"
+        self.replies: deque[str | Exception] = deque(replies)
+        self.requests: list[list[Message]] = []
+
+    def enqueue(self, *replies: str | Exception) -> None:
+        self.replies.extend(replies)
+
+    def complete(self, messages: list[Message], max_tokens: int) -> Completion:
+        self.requests.append(list(messages))
+        if not self.replies:
+            raise AssertionError("ScriptedChat: no reply queued for this request")
+        reply = self.replies.popleft()
+        if isinstance(reply, Exception):
+            raise reply
+        prompt = sum(estimate_tokens(m.content) for m in messages)
+        return Completion(reply, prompt, estimate_tokens(reply))

@@ -1,0 +1,294 @@
+"""Topics of a profile: coarse arXiv categories (from the page or predicted, with confidence),
+fine keyphrases with the papers that state them, themes (clusters of related papers) and a
+timeline of theme weight by year."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from retrieval.categories import ARXIV_CATEGORIES
+from retrieval.embeddings import Embedder
+
+from .evidence import Evidence, PaperEvidence
+from .keyphrases import PhraseIndex
+from .models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
+
+# What each category is about, in the words abstracts use; embedded as the category's prototype.
+_SCOPE: dict[str, str] = {
+    "cs.AI": "artificial intelligence, reasoning, planning, knowledge representation, agents",
+    "cs.AR": "hardware architecture, accelerators, FPGA, circuits, chip design, memory systems",
+    "cs.CL": "natural language processing, language models, text, translation, dialogue",
+    "cs.CR": "security, privacy, cryptography, attacks, adversarial robustness",
+    "cs.CV": "computer vision, images, video, object detection, segmentation, recognition",
+    "cs.CY": "computers and society, public health, policy, social impact",
+    "cs.DC": "distributed and parallel computing, GPU clusters, communication, training systems",
+    "cs.GT": "game theory, mechanism design, equilibria",
+    "cs.HC": "human-computer interaction, user studies, interfaces",
+    "cs.IR": "information retrieval, search, recommendation",
+    "cs.IT": "information theory, coding, channel capacity",
+    "cs.LG": "machine learning, neural networks, deep learning, training, optimization",
+    "cs.MA": "multi-agent systems, multi-agent reinforcement learning, self-play, games",
+    "cs.NA": "numerical analysis, numerical methods, discretization, solvers",
+    "cs.NE": "neural and evolutionary computing, spiking neural networks, evolutionary algorithms",
+    "cs.RO": "robotics, robots, manipulation, navigation, control, drones",
+    "cs.SE": "software engineering, programs, code, testing",
+    "cs.SY": "systems and control, controllers, stability",
+    "eess.IV": "image and video processing, medical imaging, MRI, CT, reconstruction",
+    "eess.SP": "signal processing, sensors, wireless signals, spectrum, optical fibre sensing",
+    "math.DS": "dynamical systems, ergodic theory, entropy, invariant measures, topological pressure",
+    "math.NT": "number theory, continued fractions, Diophantine approximation",
+    "math.OC": "optimization and control, convex optimization",
+    "math.PR": "probability, stochastic processes, random walks",
+    "stat.ML": "statistical machine learning, Bayesian inference, statistical learning theory",
+    "hep-ph": "high energy physics phenomenology, QCD, gluons, hadron collisions, resummation",
+    "hep-th": "high energy physics theory, string theory, AdS/CFT, gravity, black holes",
+    "physics.comp-ph": "computational physics, molecular dynamics simulation",
+    "physics.optics": "optics, lasers, optical fibres, Brillouin scattering, photonics",
+    "cond-mat.soft": "soft condensed matter, liquids, interfaces, polymers, fluids",
+    "q-bio.NC": "neuroscience, brain, cognition, neuroimaging, fMRI",
+    "q-bio.QM": "quantitative biology, medical diagnosis, disease, Alzheimer's, clinical data",
+}
+_TEMPERATURE = 0.04
+_MIN_CONFIDENCE = 0.3
+_MIN_SIMILARITY = 0.15
+_THEME_SIMILARITY = 0.42
+_MAX_THEMES = 6
+
+METHOD = (
+    "Coarse tags: the page's arXiv codes where given; otherwise predicted per paper from its "
+    "embedding, mixing similarity to a prototype text for each category (softmax, T="
+    f"{_TEMPERATURE}) with the codes of its 5 nearest labelled papers in the store; below "
+    f"{_MIN_CONFIDENCE} confidence a paper is 'not classifiable'. Fine topics: keyphrases stated "
+    "by the papers, ranked by papers stating them x rarity in other researchers' papers. "
+    "Themes: average-linkage clusters of paper embeddings (cosine >= "
+    f"{_THEME_SIMILARITY}), each named by its best keyphrase."
+)
+
+
+@lru_cache(maxsize=4)
+def _prototypes(embedder: Embedder) -> tuple[list[str], np.ndarray]:
+    codes = [c for c in _SCOPE if c in ARXIV_CATEGORIES]
+    texts = [f"{ARXIV_CATEGORIES[c]}: {_SCOPE[c]}" for c in codes]
+    return codes, embedder.embed(texts)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp((x - x.max()) / _TEMPERATURE)
+    return e / e.sum()
+
+
+def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
+    codes, protos = _prototypes(embedder)
+    labelled = [r for r in evidence.reference if r.vector is not None and r.paper.categories]
+    ref_mat = np.stack([r.vector for r in labelled]) if labelled else None  # type: ignore[misc]
+    out: list[PaperCategory] = []
+    for pe in evidence.papers:
+        if pe.paper.categories:
+            out.append(
+                PaperCategory(
+                    paper=pe.label, codes=pe.paper.categories, source="page", confidence=1.0
+                )
+            )
+            continue
+        if pe.vector is None:
+            out.append(
+                PaperCategory(paper=pe.label, codes=[], source="not_classifiable", confidence=0.0)
+            )
+            continue
+        sims = protos @ pe.vector
+        probs = _softmax(sims)
+        if ref_mat is not None:
+            nn_sims = ref_mat @ pe.vector
+            vote = np.zeros(len(codes))
+            for i in np.argsort(-nn_sims)[:5]:
+                if nn_sims[i] < 0.3:
+                    continue
+                cats = [c for c in labelled[i].paper.categories if c in codes]
+                for c in cats:
+                    vote[codes.index(c)] += float(nn_sims[i]) / len(cats)
+            if vote.sum() > 0:
+                probs = 0.6 * probs + 0.4 * vote / vote.sum()
+        order = np.argsort(-probs)
+        best, second = int(order[0]), int(order[1])
+        conf = float(probs[best])
+        if conf < _MIN_CONFIDENCE or float(sims[best]) < _MIN_SIMILARITY:
+            out.append(
+                PaperCategory(
+                    paper=pe.label,
+                    codes=[],
+                    source="not_classifiable",
+                    confidence=round(conf, 3),
+                    runner_up=codes[best],
+                )
+            )
+        else:
+            out.append(
+                PaperCategory(
+                    paper=pe.label,
+                    codes=[codes[best]],
+                    source="predicted",
+                    confidence=round(conf, 3),
+                    runner_up=codes[second],
+                )
+            )
+    return out
+
+
+def coarse_tags(per_paper: list[PaperCategory], n_papers: int) -> list[CoarseTag]:
+    papers: dict[str, list[str]] = defaultdict(list)
+    confs: dict[str, list[float]] = defaultdict(list)
+    sources: dict[str, set[str]] = defaultdict(set)
+    for pc in per_paper:
+        for code in pc.codes:
+            papers[code].append(pc.paper)
+            confs[code].append(pc.confidence)
+            sources[code].add(pc.source)
+    tags = [
+        CoarseTag(
+            code=code,
+            name=ARXIV_CATEGORIES.get(code, code),
+            weight=round(len(labels) / max(n_papers, 1), 3),
+            confidence=round(sum(confs[code]) / len(confs[code]), 3),
+            source="page+predicted" if len(sources[code]) > 1 else sources[code].pop(),  # type: ignore[arg-type]  # values are the Literal's
+            papers=labels,
+        )
+        for code, labels in papers.items()
+    ]
+    return sorted(tags, key=lambda t: (-t.weight, -t.confidence, t.code))
+
+
+def cluster(vectors: np.ndarray, threshold: float = _THEME_SIMILARITY) -> list[list[int]]:
+    """Average-linkage agglomerative clustering on cosine similarity; stops when the closest
+    pair of clusters is below ``threshold``. Clusters are returned largest first."""
+    n = len(vectors)
+    if n == 0:
+        return []
+    sim = (vectors @ vectors.T).astype(np.float64)
+    np.fill_diagonal(sim, -np.inf)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    active = np.ones(n, dtype=bool)
+    while active.sum() > 1:
+        masked = np.where(active[:, None] & active[None, :], sim, -np.inf)
+        flat = int(np.argmax(masked))
+        i, j = divmod(flat, n)
+        if masked[i, j] < threshold:
+            break
+        ni, nj = len(members[i]), len(members[j])
+        # Lance-Williams update for average linkage.
+        sim[i, :] = (ni * sim[i, :] + nj * sim[j, :]) / (ni + nj)
+        sim[:, i] = sim[i, :]
+        sim[i, i] = -np.inf
+        members[i] += members.pop(j)
+        active[j] = False
+        sim[j, :] = -np.inf
+        sim[:, j] = -np.inf
+    groups = [sorted(m) for m in members.values()]
+    return sorted(groups, key=lambda g: (-len(g), g[0]))
+
+
+@dataclass
+class Theme:
+    name: str
+    papers: list[PaperEvidence]  # most central first
+    centroid: np.ndarray
+    named_by: list[str]  # labels of the papers that state ``name``
+
+
+def _texts(pes: list[PaperEvidence]) -> dict[str, tuple[str, str]]:
+    return {pe.label: (pe.paper.title or "", pe.abstract) for pe in pes}
+
+
+@dataclass
+class Analysis:
+    topics: Topics
+    themes: list[Theme]
+    phrases: PhraseIndex
+
+    def paper_topic(self, label: str) -> str | None:
+        """The best phrase a single paper states."""
+        best = self.phrases.top(1, within={label})
+        return best[0][0].text if best else None
+
+
+def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
+    index = PhraseIndex(_texts(evidence.papers), [r.text for r in evidence.reference])
+    n = len(evidence.papers)
+    fine = [
+        FineTopic(
+            phrase=ph.text,
+            weight=round(len(ph.papers) / max(n, 1), 3),
+            papers=_ordered(ph.papers, evidence),
+        )
+        for ph, _ in index.top(10, min_papers=2 if n >= 8 else 1)
+    ]
+    rows, mat = evidence.matrix()
+    themes: list[Theme] = []
+    used_names: set[str] = set()
+    for group in cluster(mat)[:_MAX_THEMES]:
+        pes = [rows[i] for i in group]
+        centroid = mat[group].mean(axis=0)
+        centroid /= np.linalg.norm(centroid) or 1.0
+        pes.sort(key=lambda pe: -float(pe.vector @ centroid))  # type: ignore[operator]  # rows have vectors
+        labels = {pe.label for pe in pes}
+        phrase = next(
+            (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names),
+            None,
+        )
+        if phrase is None:
+            continue
+        used_names.add(phrase.text.lower())
+        named_by = [pe.label for pe in pes if pe.label in phrase.papers]
+        themes.append(Theme(phrase.text, pes, centroid, named_by))
+    per_paper = classify(evidence, embedder)
+    timeline, note = _timeline(themes, evidence)
+    topics = Topics(
+        coarse=coarse_tags(per_paper, n),
+        per_paper=per_paper,
+        not_classifiable=[pc.paper for pc in per_paper if pc.source == "not_classifiable"],
+        fine=fine,
+        themes=[
+            FineTopic(
+                phrase=t.name,
+                weight=round(len(t.papers) / max(n, 1), 3),
+                papers=[pe.label for pe in t.papers],
+            )
+            for t in themes
+        ],
+        timeline=timeline,
+        timeline_note=note,
+        method=METHOD,
+    )
+    return Analysis(topics, themes, index)
+
+
+def _ordered(labels: set[str], evidence: Evidence) -> list[str]:
+    return [pe.label for pe in evidence.papers if pe.label in labels]
+
+
+def _timeline(themes: list[Theme], evidence: Evidence) -> tuple[list[TimelinePoint], str | None]:
+    dated = [pe for pe in evidence.papers if pe.paper.year]
+    if not dated:
+        return [], "The page gives no publication years, so no timeline can be drawn."
+    per_year = Counter(pe.paper.year for pe in dated)
+    points: list[TimelinePoint] = []
+    for theme in themes:
+        by_year: dict[int, list[str]] = defaultdict(list)
+        for pe in theme.papers:
+            if pe.paper.year:
+                by_year[pe.paper.year].append(pe.label)
+        for year, labels in sorted(by_year.items()):
+            points.append(
+                TimelinePoint(
+                    year=year,
+                    topic=theme.name,
+                    weight=round(len(labels) / per_year[year], 3),
+                    papers=labels,
+                )
+            )
+    undated = len(evidence.papers) - len(dated)
+    note = f"{undated} paper(s) have no year and are not on the timeline." if undated else None
+    return sorted(points, key=lambda p: (p.year, -p.weight, p.topic)), note
