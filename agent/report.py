@@ -87,8 +87,10 @@ def build_report(
                     f"{len(sentences)}; the offline draft was used instead"
                 )
                 verification = None
-        except (TransientError, ModelError) as exc:
-            drafting.fallback_reason = f"{type(exc).__name__}: {exc}"
+        except TransientError as exc:
+            drafting.fallback_reason = f"endpoint unavailable: {exc}"
+        except ModelError as exc:
+            drafting.fallback_reason = f"model output unusable: {exc}"
         drafting.usage = Usage(
             llm_calls=budget.calls,
             prompt_tokens=budget.prompt_tokens,

@@ -3,6 +3,10 @@
 Embeddings are deterministic: a hashed bag of words, so similar texts get similar vectors.
 Faults are queued per endpoint: ``server.fail("/v1/embeddings", 429)`` makes the next request
 to that endpoint answer 429; ``server.fail(path, "hang")`` delays past the client's timeout.
+
+Chat completions answer with queued replies (``server.reply(text)``), or, when none is queued,
+with a well-behaved draft built from the evidence in the prompt: the first sentence of each of
+the first evidence items, citing its label. That is what a grounded model would write.
 """
 
 from __future__ import annotations
@@ -27,8 +31,36 @@ def bag_of_words_vector(text: str) -> list[float]:
     return vec if any(vec) else [1.0] + [0.0] * (DIM - 1)
 
 
+CHAT = "/v1/chat/completions"
+_EVIDENCE_HEAD = re.compile(r"^\[(P\d+)\](?: \(\d{4}\))?(?: .*)?$")
+
+
+def evidence_items(prompt: str) -> list[tuple[str, str]]:
+    """(label, text) of each evidence item in a drafter prompt."""
+    block = prompt.split("<<<EVIDENCE", 1)[-1].split("EVIDENCE>>>", 1)[0]
+    items: list[tuple[str, str]] = []
+    lines = block.strip().splitlines()
+    for i, line in enumerate(lines):
+        m = _EVIDENCE_HEAD.match(line.strip())
+        if m:
+            body = next((ln for ln in lines[i + 1 :] if ln.strip()), "")
+            items.append((m.group(1), body.strip()))
+    return items
+
+
+def grounded_draft(prompt: str, n: int = 4) -> str:
+    sentences = []
+    for label, text in evidence_items(prompt)[:n]:
+        first = re.split(r"(?<=[.!?])\s+", text)[0].rstrip(".")
+        first = re.sub(r"^We\b", "The authors", first)
+        first = re.sub(r"\bwe\b", "the authors", first)
+        sentences.append({"text": first + ".", "citations": [label]})
+    return json.dumps({"sentences": sentences})
+
+
 class FakeOpenAI:
     def __init__(self) -> None:
+        self.replies: deque[str] = deque()
         self.faults: dict[str, deque[int | str]] = defaultdict(deque)
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.hang_s = 5.0
@@ -65,6 +97,32 @@ class FakeOpenAI:
                         },
                     )
                     return
+                if path == CHAT:
+                    prompt = "\n".join(m["content"] for m in body["messages"])
+                    text = server.replies.popleft() if server.replies else grounded_draft(prompt)
+                    used = max(1, len(prompt) // 4)
+                    self._send(
+                        200,
+                        {
+                            "id": f"chatcmpl-{len(server.requests)}",
+                            "object": "chat.completion",
+                            "created": 0,
+                            "model": body.get("model"),
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "message": {"role": "assistant", "content": text},
+                                    "finish_reason": "stop",
+                                }
+                            ],
+                            "usage": {
+                                "prompt_tokens": used,
+                                "completion_tokens": max(1, len(text) // 4),
+                                "total_tokens": used + max(1, len(text) // 4),
+                            },
+                        },
+                    )
+                    return
                 self._send(404, {"error": {"message": f"no route {path}"}})
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
@@ -84,6 +142,13 @@ class FakeOpenAI:
 
     def fail(self, path: str, *faults: int | str) -> None:
         self.faults[path].extend(faults)
+
+    def reply(self, *texts: str) -> None:
+        """Queue chat replies (raw assistant text), used before the grounded default."""
+        self.replies.extend(texts)
+
+    def chat_requests(self) -> list[dict[str, Any]]:
+        return [body for path, body in self.requests if path == CHAT]
 
     def __enter__(self) -> FakeOpenAI:
         self.thread.start()

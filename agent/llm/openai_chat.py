@@ -46,6 +46,7 @@ class OpenAIChat:
         self.name = f"openai:{model}"
         self.model = model
         self.max_retries = max_retries
+        self.timeout_s = timeout_s
         self.backoff_s = backoff_s
         # Retries are ours (tenacity, logged, only on transient faults), not the SDK's.
         self._chat = ChatOpenAI(
@@ -65,7 +66,12 @@ class OpenAIChat:
             before_sleep=before_sleep_log(log, logging.WARNING),
             reraise=True,
         )
-        return retrying(self._once, messages, max_tokens)
+        try:
+            return retrying(self._once, messages, max_tokens)
+        except TransientError as exc:
+            raise TransientError(
+                f"{exc} on each of {self.max_retries + 1} attempts; the endpoint stays down"
+            ) from exc
 
     def _once(self, messages: list[Message], max_tokens: int) -> Completion:
         import openai
@@ -75,13 +81,14 @@ class OpenAIChat:
         lc_messages = [kinds[m.role](content=m.content) for m in messages]
         try:
             reply = self._chat.invoke(lc_messages, max_tokens=max_tokens)
-        except (
-            openai.APITimeoutError,
-            openai.APIConnectionError,
-            openai.RateLimitError,
-            openai.InternalServerError,
-        ) as exc:
-            raise TransientError(f"chat endpoint: {type(exc).__name__}: {exc}") from exc
+        except openai.APITimeoutError as exc:
+            raise TransientError(f"chat endpoint timed out after {self.timeout_s:g} s") from exc
+        except openai.APIConnectionError as exc:
+            raise TransientError(f"chat endpoint unreachable ({exc})") from exc
+        except (openai.RateLimitError, openai.InternalServerError) as exc:
+            raise TransientError(
+                f"chat endpoint answered {exc.status_code} ({_detail(exc)})"
+            ) from exc
         except openai.AuthenticationError as exc:
             raise ConfigError(f"chat endpoint refused the key (OPENAI_API_KEY): {exc}") from exc
         except openai.NotFoundError as exc:
@@ -98,3 +105,12 @@ class OpenAIChat:
             prompt_tokens=int(usage.get("input_tokens", 0)),
             completion_tokens=int(usage.get("output_tokens", 0)),
         )
+
+
+def _detail(exc: Exception) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        message = body.get("message") or (body.get("error") or {}).get("message")
+        if message:
+            return str(message)[:200]
+    return str(exc)[:200]
