@@ -13,10 +13,9 @@ setup:  ## Install uv if missing, then the locked environment (.venv)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --locked --quiet
 
-demo: setup  ## The main job: ingest the seed pages, list them, search one (embedded store, offline)
+demo: setup  ## The main job: ingest the seed pages and print a cited report for one (offline)
 	$(UV) run profile-agent ingest --seeds
-	$(UV) run profile-agent profiles
-	$(UV) run profile-agent search "Peng Sun" "ergodic theory and entropy" -k 3
+	$(UV) run profile-agent summarize "Huazhong Yang"
 
 test: setup  ## The test suite (offline; starts its own local servers)
 	$(UV) run pytest -q
@@ -24,8 +23,9 @@ test: setup  ## The test suite (offline; starts its own local servers)
 lint:  ## ruff lint + format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .
 
-bench: setup  ## Ingest benchmarks (prints ratios)
+bench: setup  ## Benchmarks: ingest, then report latency and LLM cost vs a naive prompt
 	$(UV) run python -m benchmarks.ingest_bench
+	$(UV) run python -m benchmarks.report_bench
 
 clean:  ## Remove caches (not the user's store)
 	rm -rf .pytest_cache .ruff_cache
