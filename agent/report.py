@@ -11,7 +11,7 @@ from retrieval.models import Profile
 from retrieval.search import search
 from retrieval.store import VectorStore
 
-from .drafting import DraftSentence, OfflineDrafter
+from .drafting import OfflineDrafter
 from .drafting.llm import LLMDrafter
 from .evidence import Evidence, gather_evidence
 from .llm import Budget, ChatModel
@@ -104,12 +104,8 @@ def build_report(
     if verification is None:
         sentences = offline.draft(evidence, analysis.themes)
         verification = verifier.verify(sentences)
-        if drafting.used == "offline" and not drafting.evidence_papers:
-            drafting.evidence_papers = _cited(sentences)
-        elif drafting.used == "offline":
-            drafting.evidence_papers = sorted(
-                set(drafting.evidence_papers) | set(_cited(sentences)), key=_label_key
-            )
+        # The offline drafter reads every paper in scope.
+        drafting.evidence_papers = [pe.label for pe in evidence.papers]
 
     kept = [s for s in verification.sentences if s.status != SentenceStatus.dropped]
     if len(kept) < MIN_SENTENCES:
@@ -136,14 +132,6 @@ def build_report(
     )
 
 
-def _label_key(label: str) -> int:
-    return int(label[1:]) if label[1:].isdigit() else 0
-
-
-def _cited(sentences: list[DraftSentence]) -> list[str]:
-    return sorted({c for s in sentences for c in s.all_citations()}, key=_label_key)
-
-
 def _evidence_warnings(evidence: Evidence) -> list[str]:
     out = []
     for pe in evidence.papers:
@@ -159,7 +147,8 @@ def _evidence_warnings(evidence: Evidence) -> list[str]:
             f"{len(missing)} paper(s) have no vectors in the store ({', '.join(missing[:5])}); "
             "re-run 'profile-agent ingest' for this page"
         )
-    for issue in evidence.profile.warnings:
-        if issue.code == "count_mismatch":
-            out.append(f"page: {issue.message}")
+    mismatches = [i for i in evidence.profile.warnings if i.code == "count_mismatch"]
+    if mismatches:
+        lines = ", ".join(str(i.line) for i in mismatches if i.line)
+        out.append(f"page (line {lines}): {mismatches[0].message}")
     return out

@@ -84,7 +84,7 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
     codes, protos = _prototypes(embedder)
     labelled = [r for r in evidence.reference if r.vector is not None and r.paper.categories]
-    ref_mat = np.stack([r.vector for r in labelled]) if labelled else None  # type: ignore[misc]
+    ref_mat = np.stack([r.vector for r in labelled]) if labelled else None  # type: ignore[misc]  # filtered to vectors
     out: list[PaperCategory] = []
     for pe in evidence.papers:
         if pe.paper.categories:

@@ -31,7 +31,6 @@ _PRONOUNS = [
     (re.compile(r"^We\b"), "{who}"),
     (re.compile(r"\bwe\b"), "{who_lower}"),
     (re.compile(r"\bWe\b"), "{who}"),
-    (re.compile(r"^Our\b"), "Their"),
     (re.compile(r"\bour\b"), "their"),
     (re.compile(r"\bOur\b"), "Their"),
     (re.compile(r"\bus\b"), "them"),
@@ -151,6 +150,8 @@ def _score(sentence: str, theme_terms: set[str], index: int, count: int) -> floa
         score -= 1.5  # closing outlook, not a contribution
     if re.search(r"\(\s*(?:1|i|a)\s*\)", sentence):
         score -= 2.0  # an enumeration continues in sentences we do not quote
+    if re.search(r"\b(?:these|those|such|aforementioned|above)\b", sentence, re.IGNORECASE):
+        score -= 1.0  # points back at a sentence we do not quote
     return score
 
 
