@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SEEDS ?= ../shared/seeds
 
-.PHONY: help setup demo test lint bench clean
+.PHONY: help setup demo test eval lint bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ demo: setup  ## The main job: ingest the seed pages and print a cited report for
 
 test: setup  ## The test suite (offline; starts its own local servers)
 	$(UV) run pytest -q
+
+eval: setup  ## The eval suite on the seeds, with its report and gate (also run by `make test`)
+	$(UV) run profile-agent eval
 
 lint:  ## ruff lint + format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .

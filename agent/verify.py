@@ -150,11 +150,14 @@ class Verifier:
         return _Score(lexical, max(sims) if sims else 0.0)
 
     def _missing_facts(self, sentence: DraftSentence, labels: list[str]) -> list[str]:
-        text = "\n".join(self.scope[label].evidence_text() for label in labels)
+        return self._missing_in(sentence.plain(), labels)
+
+    def _missing_in(self, text: str, labels: list[str]) -> list[str]:
+        evidence = "\n".join(self.scope[label].evidence_text() for label in labels)
         return [
             f.text
-            for f in salient_facts(sentence.plain(), self.allowed_names)
-            if not appears_in(f.text, text)
+            for f in salient_facts(text, self.allowed_names)
+            if not appears_in(f.text, evidence)
         ]
 
     def _check(self, sentence: DraftSentence, vector: np.ndarray) -> CheckedSentence:
@@ -197,22 +200,28 @@ class Verifier:
             reasons.append(f"cited {best}, the paper in scope that supports it best")
 
         score = self._score(terms, vector, labels)
-        # Citation precision: drop a citation that shares next to nothing with the sentence and
-        # whose removal loses no support (a paper supporting one part of it stays).
-        if len(labels) > 1:
-            for label in list(labels):
-                rest = [lb for lb in labels if lb != label]
-                alone = self._score(terms, vector, [label])
-                without = self._score(terms, vector, rest)
-                irrelevant = alone.lexical < 0.25 and alone.semantic < 0.3
+        # Citation precision (ALCE), per citation marker: a citation goes when its paper does
+        # not support the text its marker closes and the other papers support it as well
+        # without it.
+        for seg_text, seg_labels in _segments(sentence, labels):
+            seg_terms = {t for t in content_terms(seg_text) if t not in self.allowed_terms}
+            current = [lb for lb in seg_labels if lb in labels]
+            for label in list(current):
+                rest = [lb for lb in current if lb != label]
+                if not rest:
+                    break
+                joint = self._score(seg_terms, vector, current)
+                alone = self._score(seg_terms, vector, [label])
+                without = self._score(seg_terms, vector, rest)
                 if (
-                    irrelevant
-                    and without.lexical >= score.lexical
-                    and not self._missing_facts(sentence, rest)
+                    alone.support < self.threshold
+                    and without.lexical >= joint.lexical
+                    and not self._missing_in(seg_text, rest)
                 ):
-                    labels = rest
-                    score = without
+                    current = rest
+                    labels = [lb for lb in labels if lb != label]
                     reasons.append(f"removed citation {label}: it adds no support")
+        score = self._score(terms, vector, labels)
         if score.support < self.threshold:
             return self._drop(
                 sentence,
@@ -248,3 +257,12 @@ class Verifier:
             semantic=0.0,
             reasons=[*reasons, why],
         )
+
+
+def _segments(sentence: DraftSentence, labels: list[str]) -> list[tuple[str, list[str]]]:
+    """The parts of a sentence its citation markers close, with their labels; a sentence
+    with at most one marker is one part citing all of ``labels``."""
+    parts = sentence.segments()
+    if len(parts) <= 1:
+        return [(sentence.plain(), list(labels))]
+    return parts

@@ -41,6 +41,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "schema": "{}",
     },
     "reask": {"error": "not valid JSON"},
+    "judge_blurb": {"blurb": "A blurb [P1].", "themes": ["ergodic theory"]},
 }
 
 

@@ -44,6 +44,16 @@ class DraftSentence(BaseModel):
         ]
         return list(dict.fromkeys([*inline, *self.citations]))
 
+    def segments(self) -> list[tuple[str, list[str]]]:
+        """(text, labels) for each inline marker: the text since the previous marker."""
+        out: list[tuple[str, list[str]]] = []
+        start = 0
+        for m in _INLINE.finditer(self.text):
+            labels = [x.strip() for x in re.split(r"[,;]", m.group(1))]
+            out.append((" ".join(self.text[start : m.start()].split()), labels))
+            start = m.end()
+        return out
+
     def plain(self) -> str:
         """The text without citation markers."""
         return " ".join(_INLINE.sub(" ", self.text).split()).replace(" .", ".").replace(" ,", ",")

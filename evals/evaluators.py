@@ -1,0 +1,278 @@
+"""Deterministic evaluators: each takes what a run produced and the reference case, and returns
+named scores. No LLM is needed; the optional judge lives in ``evals/judge.py``.
+
+Grounding is scored independently of the report's own verifier: the blurb is re-read as
+rendered (sentences and their ``[P..]`` markers) and each claim is checked lexically against
+the cited papers' text (content-word recall >= ``SUPPORT_RECALL`` and every number and named
+thing present), so a verifier bug cannot grade its own homework.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from agent._text import appears_in, content_terms, salient_facts
+from agent.models import Report
+from retrieval.embeddings import Embedder
+from retrieval.models import Profile
+
+from .cases import EvalCase
+
+SUPPORT_RECALL = 0.6
+THEME_MATCH = 0.5
+PUBLISHED_BERTSCORE = (0.54, 0.56)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    higher_is_better: bool | None  # None: a range to stay in, not a direction
+    description: str
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in [
+        Metric("parse.owner", True, "owner name matches the reference (1/0)"),
+        Metric("parse.papers", True, "paper count matches (1/0)"),
+        Metric("parse.metrics", True, "share of reference header metrics parsed exactly"),
+        Metric("topics.coarse_precision", True, "predicted arXiv tags that are in the reference"),
+        Metric("topics.coarse_recall", True, "reference arXiv tags that were predicted"),
+        Metric("topics.coarse_f1", True, "F1 of the two above"),
+        Metric(
+            "topics.theme_coverage",
+            True,
+            f"reference themes matched by a fine topic or theme (cosine >= {THEME_MATCH})",
+        ),
+        Metric("grounding.citation_validity", True, "cited ids that exist in scope"),
+        Metric("grounding.citation_precision", True, "ALCE citation precision"),
+        Metric("grounding.citation_recall", True, "ALCE citation recall (sentences supported)"),
+        Metric("grounding.unsupported_share", False, "blurb sentences their citations miss"),
+        Metric("grounding.unsupported_facts", False, "numbers/names not in the cited papers"),
+        Metric("content.sentences", None, "sentences in the blurb"),
+        Metric("content.key_fact_coverage", True, "reference key facts the blurb mentions"),
+        Metric("content.forbidden_violations", False, "forbidden claims the blurb makes"),
+        Metric(
+            "content.theme_similarity",
+            True,
+            "cosine of blurb and reference themes (MiniLM); published LLM profiles reach "
+            f"{PUBLISHED_BERTSCORE[0]}-{PUBLISHED_BERTSCORE[1]} BERTScore-F1 against "
+            "self-written ones: a different metric, shown only for orientation",
+        ),
+        Metric("identities.b3_precision", True, "B3 precision over annotated papers"),
+        Metric("identities.b3_recall", True, "B3 recall over annotated papers"),
+        Metric("identities.b3_f1", True, "B3 F1"),
+        Metric("identities.must_separate_violations", False, "apart pairs put together"),
+        Metric("judge.score", True, "optional LLM judge: mean 1-5 rating over repeats"),
+        Metric("judge.spread", None, "optional LLM judge: max - min of the repeated ratings"),
+    ]
+}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_CITE = re.compile(r"\[(P\d+(?:\s*,\s*P\d+)*)\]")
+
+
+# Words that describe the page or the blurb's framing rather than any scientific claim.
+FRAMING = frozenset(
+    content_terms(
+        "papers paper listed list page owner names name span spans main lines line work works "
+        "three two four earliest most recent dated stays smaller threads thread include "
+        "includes authors co-authors researcher topics themes centre center"
+    )
+)
+
+
+def _plain(text: str) -> str:
+    return " ".join(_CITE.sub(" ", text).split()).replace(" .", ".").replace(" ,", ",")
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str  # without markers
+    citations: tuple[str, ...]
+    # (text, labels) per citation marker: the text a marker closes is what it must support.
+    segments: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def blurb_claims(blurb: str) -> list[Claim]:
+    """The blurb's sentences as rendered, each with the labels its markers cite."""
+    out = []
+    for sentence in _SENTENCE_END.split(blurb.strip()):
+        if not sentence:
+            continue
+        labels = [x.strip() for g in _CITE.findall(sentence) for x in g.split(",")]
+        segments = []
+        start = 0
+        for m in _CITE.finditer(sentence):
+            seg_labels = tuple(x.strip() for x in m.group(1).split(","))
+            segments.append((_plain(sentence[start : m.start()]), seg_labels))
+            start = m.end()
+        if len(segments) == 1:  # one marker cites the whole sentence
+            segments = [(_plain(sentence), segments[0][1])]
+        out.append(Claim(_plain(sentence), tuple(dict.fromkeys(labels)), tuple(segments)))
+    return out
+
+
+def supports(
+    claim: str,
+    evidence: Iterable[str],
+    allowed: frozenset[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether the evidence texts jointly state the claim (lexical entailment proxy).
+    ``allowed``: stemmed framing words; ``names``: lowercase names needing no evidence."""
+    text = "\n".join(evidence)
+    if not text:
+        return False
+    terms = {t for t in content_terms(claim) if t not in allowed}
+    have = set(content_terms(text))
+    recall = len(terms & have) / len(terms) if terms else 1.0
+    facts_ok = all(appears_in(f.text, text) for f in salient_facts(claim, names))
+    return recall >= SUPPORT_RECALL and facts_ok
+
+
+# -- evaluators -----------------------------------------------------------------------------------
+
+
+def parsing(case: EvalCase, profile: Profile) -> dict[str, float]:
+    exp = case.expect
+    metrics_ok = [profile.metrics.get(k) == v for k, v in exp.metrics.items()]
+    return {
+        "parse.owner": float(profile.name == exp.owner),
+        "parse.papers": float(len(profile.papers) == exp.papers),
+        "parse.metrics": float(np.mean(metrics_ok)) if metrics_ok else 1.0,
+    }
+
+
+def prf(predicted: set[str], reference: set[str]) -> tuple[float, float, float]:
+    if not predicted or not reference:
+        return (0.0, 0.0, 0.0) if predicted or reference else (1.0, 1.0, 1.0)
+    tp = len(predicted & reference)
+    p, r = tp / len(predicted), tp / len(reference)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def topics(case: EvalCase, report: Report, embedder: Embedder) -> dict[str, float]:
+    p, r, f = prf({t.code for t in report.topics.coarse}, set(case.expect.categories))
+    phrases = [t.phrase for t in report.topics.fine] + [t.phrase for t in report.topics.themes]
+    themes = case.expect.themes
+    coverage = 1.0
+    if themes:
+        if phrases:
+            sims = embedder.embed(themes) @ embedder.embed(phrases).T
+            coverage = float((sims.max(axis=1) >= THEME_MATCH).mean())
+        else:
+            coverage = 0.0
+    return {
+        "topics.coarse_precision": p,
+        "topics.coarse_recall": r,
+        "topics.coarse_f1": f,
+        "topics.theme_coverage": coverage,
+    }
+
+
+def grounding(blurb: str, texts: Mapping[str, str], owner: str | None) -> dict[str, float]:
+    """``texts``: label -> evidence text of every paper in the report's scope.
+
+    ALCE-style, per citation marker: a sentence is supported (recall) when every marker's
+    papers jointly support the text the marker closes; a citation is precise when its paper
+    supports that text alone, or when the others do not without it.
+    """
+    names = frozenset({owner.lower(), *owner.lower().split()}) if owner else frozenset()
+    allowed = FRAMING | frozenset(content_terms(owner or ""))
+    claims = blurb_claims(blurb)
+    cited = [c for claim in claims for c in claim.citations]
+    valid = [c for c in cited if c in texts]
+    supported = 0
+    precise = 0
+    unsupported_facts = 0
+    for claim in claims:
+        ok = bool(claim.segments)
+        for segment, seg_labels in claim.segments:
+            labels = [c for c in seg_labels if c in texts]
+            joint = supports(segment, (texts[c] for c in labels), allowed, names)
+            ok = ok and joint
+            for c in labels:
+                rest = [x for x in labels if x != c]
+                alone = supports(segment, [texts[c]], allowed, names)
+                needed = joint and not supports(segment, (texts[x] for x in rest), allowed, names)
+                precise += alone or needed
+        supported += ok
+        evidence = "\n".join(texts[c] for c in claim.citations if c in texts)
+        unsupported_facts += sum(
+            not appears_in(f.text, evidence) for f in salient_facts(claim.text, names)
+        )
+    n = len(claims)
+    return {
+        "grounding.citation_validity": len(valid) / len(cited) if cited else 0.0,
+        "grounding.citation_precision": precise / len(valid) if valid else 0.0,
+        "grounding.citation_recall": supported / n if n else 0.0,
+        "grounding.unsupported_share": (n - supported) / n if n else 1.0,
+        "grounding.unsupported_facts": float(unsupported_facts),
+    }
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    return phrase.casefold() in text.casefold()
+
+
+def content(case: EvalCase, blurbs: list[str], embedder: Embedder) -> dict[str, float]:
+    """``blurbs``: one per identity the report describes (one for a single-identity page)."""
+    everything = " ".join(blurbs)
+    facts = case.expect.key_facts
+    covered = [any(_mentions(everything, p) for p in f.any_of) for f in facts]
+    violations = sum(
+        all(any(_mentions(blurb, p) for p in group) for group in claim.all_of)
+        for claim in case.expect.forbidden
+        for blurb in blurbs
+    )
+    similarity = 0.0
+    plain = " ".join(c.text for b in blurbs for c in blurb_claims(b))
+    if plain and case.expect.themes:
+        a, b = embedder.embed([plain, "; ".join(case.expect.themes)])
+        similarity = float(a @ b)
+    return {
+        "content.sentences": float(sum(len(blurb_claims(b)) for b in blurbs)),
+        "content.key_fact_coverage": float(np.mean(covered)) if covered else 1.0,
+        "content.forbidden_violations": float(violations),
+        "content.theme_similarity": similarity,
+    }
+
+
+def b3(predicted: Mapping[str, str], groups: list[list[str]]) -> tuple[float, float, float]:
+    """B-cubed precision/recall/F1 over the papers the reference annotates."""
+    ref = {label: i for i, group in enumerate(groups) for label in group}
+    items = [x for x in ref if x in predicted]
+    if not items:
+        return 0.0, 0.0, 0.0
+    precisions, recalls = [], []
+    for x in items:
+        same_pred = {y for y in items if predicted[y] == predicted[x]}
+        same_ref = {y for y in items if ref[y] == ref[x]}
+        both = same_pred & same_ref
+        precisions.append(len(both) / len(same_pred))
+        recalls.append(len(both) / len(same_ref))
+    p, r = float(np.mean(precisions)), float(np.mean(recalls))
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def identities(case: EvalCase, predicted: Mapping[str, str]) -> dict[str, float]:
+    ref = case.expect.identities
+    if ref is None:
+        return {}
+    p, r, f = b3(predicted, ref.groups)
+    violations = sum(
+        1
+        for a, b in ref.apart
+        if a in predicted and b in predicted and predicted[a] == predicted[b]
+    )
+    return {
+        "identities.b3_precision": p,
+        "identities.b3_recall": r,
+        "identities.b3_f1": f,
+        "identities.must_separate_violations": float(violations),
+    }

@@ -1,0 +1,115 @@
+"""Run a suite: parse and ingest every case's page, build its report, score it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.evidence import gather_evidence
+from agent.llm import ChatModel
+from agent.models import Report
+from agent.workspace import Workspace
+from retrieval.errors import InputFileError
+from retrieval.models import Profile
+
+from . import evaluators as ev
+from .cases import EvalCase
+
+
+class CaseResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    profile_id: str
+    metrics: dict[str, float]
+    blurb: str
+    failures: list[str] = Field(default_factory=list)
+    known_failures: list[str] = Field(default_factory=list)
+
+
+class SuiteResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cases: list[CaseResult]
+    overall: dict[str, float]
+    passed: bool = True
+    failures: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    baseline: dict[str, float] | None = None
+
+
+def predicted_identities(profile: Profile, report: Report) -> dict[str, str]:
+    """Which identity each paper was given; a report without identities is one person."""
+    return {p.label: p.identity_id or report.identity_id or "page" for p in profile.papers}
+
+
+def score_case(
+    ws: Workspace,
+    case: EvalCase,
+    profile: Profile,
+    report: Report,
+    judge: tuple[ChatModel, int] | None = None,
+) -> CaseResult:
+    evidence = gather_evidence(ws.store, profile, report.identity_id)
+    texts = {pe.label: pe.evidence_text() for pe in evidence.papers}
+    metrics = {
+        **ev.parsing(case, profile),
+        **ev.topics(case, report, ws.embedder),
+        **ev.grounding(report.blurb, texts, profile.name),
+        **ev.content(case, [report.blurb], ws.embedder),
+        **ev.identities(case, predicted_identities(profile, report)),
+    }
+    if judge is not None:
+        from .judge import judge_blurb
+
+        model, repeats = judge
+        metrics.update(judge_blurb(model, report.blurb, case.expect.themes, repeats))
+    return CaseResult(
+        id=case.id,
+        profile_id=profile.id,
+        metrics={k: round(v, 4) for k, v in metrics.items()},
+        blurb=report.blurb,
+    )
+
+
+def run_suite(
+    ws: Workspace,
+    cases: list[EvalCase],
+    llm: Literal["offline", "openai"] | None = None,
+    chat: ChatModel | None = None,
+    progress: Callable[[str], None] | None = None,
+    judge: tuple[ChatModel, int] | None = None,
+) -> SuiteResult:
+    """Score every case. ``judge``: (model, repeats) adds the optional LLM judge's scores."""
+    profiles: list[Profile] = []
+    for case in cases:
+        page = case.page(ws.settings.seeds_dir)
+        if not page.is_file():
+            raise InputFileError(
+                case.source or page,
+                f"case {case.id!r}: page {str(page)!r} not found; set PROFILE_AGENT_SEEDS_DIR "
+                "or fix 'seed'/'file'",
+            )
+        parsed = ws.parse(page)
+        if len(parsed) != 1:
+            raise InputFileError(page, f"case {case.id!r}: the page holds {len(parsed)} profiles")
+        profiles.append(parsed[0])
+    ws.ingest_many(profiles)  # idempotent: unchanged pages cost nothing
+    results = []
+    for case, profile in zip(cases, profiles, strict=True):
+        if progress:
+            progress(case.id)
+        report = ws.summarize(profile.id, llm=llm, chat=chat)
+        results.append(score_case(ws, case, profile, report, judge))
+    names = sorted({m for r in results for m in r.metrics})
+    overall = {
+        m: round(
+            sum(r.metrics[m] for r in results if m in r.metrics)
+            / sum(1 for r in results if m in r.metrics),
+            4,
+        )
+        for m in names
+    }
+    return SuiteResult(cases=results, overall=overall)
