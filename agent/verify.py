@@ -9,8 +9,9 @@ For each sentence:
 3. Support = 0.7 x lexical + 0.3 x semantic, where lexical is the share of the sentence's
    content words (stemmed, stopwords removed) found in the cited papers, and semantic is the
    cosine similarity of the sentence to the closest cited paper (all-MiniLM-L6-v2). A sentence
-   below the threshold is dropped. A citation that neither supports the sentence on its own nor
-   adds any word the others lack is removed (citation precision, as in ALCE).
+   below the threshold is dropped. Citation precision, as in ALCE, per citation marker: a
+   citation is removed when its paper does not support the text its marker closes and the
+   other papers support that text as well without it.
 4. A sentence with no valid citation is given the in-scope paper that supports it best when that
    paper alone passes the threshold; otherwise it is dropped.
 """
@@ -94,7 +95,8 @@ METHOD = (
     "Each sentence: cited ids must be in scope; every number and named method/dataset must "
     "appear in a cited paper; support = 0.7 x share of content words found in the cited papers "
     "+ 0.3 x cosine similarity to the closest cited paper (all-MiniLM-L6-v2); sentences below "
-    f"{THRESHOLD} are dropped; citations that add no support are removed."
+    f"{THRESHOLD} are dropped; a citation whose paper does not support the text its marker "
+    "closes, and which the other cited papers make unnecessary, is removed."
 )
 
 
