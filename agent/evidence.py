@@ -23,14 +23,11 @@ class PaperEvidence:
     vector: np.ndarray | None
     quarantined: list[str] = field(default_factory=list)
     profile_name: str | None = None
+    abstract: str = ""  # quarantined
 
     @property
     def label(self) -> str:
         return self.paper.label
-
-    @property
-    def abstract(self) -> str:
-        return quarantine(self.paper.abstract or "")[0]
 
     def evidence_text(self) -> str:
         """Everything a sentence citing this paper may state: its text and its listing data."""
@@ -86,6 +83,7 @@ def _paper_evidence(
         vector=vectors.get((profile.id, paper.id)),
         quarantined=q1 + q2,
         profile_name=profile.name,
+        abstract=abstract,
     )
 
 

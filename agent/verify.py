@@ -121,6 +121,8 @@ class Verifier:
         }
         name = evidence.profile.name
         self.allowed_terms = TEMPLATE_TERMS | (set(content_terms(name)) if name else set())
+        # The owner's name needs no evidence, nor do capitalised template words that can follow
+        # a comma ("..., the most recent").
         self.allowed_names = frozenset(
             part.lower() for part in ([name, *name.split()] if name else [])
         ) | {"the", "one", "on", "from", "smaller", "their", "they", "this", "these"}

@@ -34,7 +34,14 @@ def verifier() -> Verifier:
     evidence = Evidence(
         profile,
         [
-            PaperEvidence(p, "t", p.abstract or "", np.asarray(v), profile_name=profile.name)
+            PaperEvidence(
+                p,
+                "t",
+                p.abstract or "",
+                np.asarray(v),
+                profile_name=profile.name,
+                abstract=p.abstract or "",
+            )
             for p, v in zip(papers, vectors, strict=True)
         ],
         reference=[],
