@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ._text import FILLER, STOPWORDS, split_sentences, stem
 
@@ -105,7 +106,10 @@ def _runs(text: str) -> list[list[str]]:
     return runs
 
 
-def _candidates(text: str) -> set[tuple[tuple[str, ...], str]]:
+@lru_cache(maxsize=65536)
+def _candidates(text: str) -> frozenset[tuple[tuple[str, ...], str]]:
+    """(stemmed key, surface) of every candidate phrase; cached, since the reference corpus
+    is the same for every profile in a store."""
     out: set[tuple[tuple[str, ...], str]] = set()
     for run in _runs(text):
         for n in range(1, _MAX_LEN + 1):
@@ -124,7 +128,7 @@ def _candidates(text: str) -> set[tuple[tuple[str, ...], str]]:
                     continue
                 key = tuple(stem(w) for w in words)
                 out.add((key, " ".join(words)))
-    return out
+    return frozenset(out)
 
 
 def _named(word: str) -> bool:

@@ -167,6 +167,65 @@ class Reference(_Model):
     url: str | None = None
 
 
+class Corrections(_Model):
+    """A user's corrections for one profile (``profile-agent identities P --corrections F``)."""
+
+    together: list[list[str]] = Field(default_factory=list, description="Labels of one person.")
+    apart: list[tuple[str, str]] = Field(default_factory=list, description="Different people.")
+
+
+class IdentityPaper(_Model):
+    id: str
+    position: int
+    label: str
+    title: str | None
+    confidence: float = Field(ge=0, le=1)
+
+
+class IdentityEvidence(_Model):
+    coauthors: list[str] = Field(default_factory=list, description="Shared by >= 2 papers.")
+    orgs: list[str] = Field(default_factory=list)
+    top_terms: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    years: list[int] = Field(default_factory=list)
+    single_author: int = Field(0, description="Papers with the owner as the only author.")
+
+
+class Identity(_Model):
+    id: str
+    label: str
+    confidence: float = Field(ge=0, le=1)
+    field: str | None
+    evidence: IdentityEvidence
+    papers: list[IdentityPaper]
+
+
+class IdentityResult(_Model):
+    mixed: bool
+    primary: str
+    reason: str
+    identities: list[Identity]
+    corrections_applied: bool = False
+
+    def assignment(self) -> dict[str, str]:
+        """Paper id -> identity id."""
+        return {p.id: ident.id for ident in self.identities for p in ident.papers}
+
+    def by_id(self, identity_id: str) -> Identity | None:
+        return next((i for i in self.identities if i.id == identity_id), None)
+
+
+class OtherIdentity(_Model):
+    """Another person on a mixed page: a short cited blurb of their papers only."""
+
+    id: str
+    label: str
+    papers: list[str]
+    blurb: str
+    support_score: float | None
+    dropped: int
+
+
 class Report(_Model):
     version: int = REPORT_VERSION
     profile_id: str
@@ -179,4 +238,7 @@ class Report(_Model):
     verification: Verification
     references: list[Reference] = Field(default_factory=list)
     drafting: Drafting
+    identities: IdentityResult | None = None
+    banner: str | None = Field(None, description="Shown first when the page mixes people.")
+    other_identities: list[OtherIdentity] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

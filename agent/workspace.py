@@ -22,7 +22,7 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .llm import ChatModel
-    from .models import Report
+    from .models import Corrections, IdentityResult, Report
 
 
 class Workspace:
@@ -54,7 +54,12 @@ class Workspace:
     def ingest_many(
         self, profiles: list[Profile], progress: Callable[[int, int], None] | None = None
     ) -> list[IngestResult]:
-        return ingest_profiles(
+        """Index the profiles, then group each changed one's papers into identities."""
+        from .identify import identify, persist_identities
+
+        # Papers keep the identity they were given (unchanged pages stay unchanged).
+        profiles = [self._with_stored_identities(p) for p in profiles]
+        results = ingest_profiles(
             profiles,
             self.store,
             self.embedder,
@@ -62,6 +67,40 @@ class Workspace:
             batch_size=self.settings.embedding.batch_size,
             progress=progress,
         )
+        for profile, result in zip(profiles, results, strict=True):
+            # Identity ids given with the input (a JSON profile, a test) are kept as given.
+            if not result.unchanged and any(p.identity_id is None for p in profile.papers):
+                persist_identities(
+                    self.store, profile, identify(self.store, self.embedder, profile)
+                )
+        return results
+
+    def _with_stored_identities(self, profile: Profile) -> Profile:
+        stored = self.store.get_profile(profile.id)
+        if stored is None:
+            return profile
+        known = {p.id: p.identity_id for p in stored.papers}
+        return profile.model_copy(
+            update={
+                "papers": [
+                    p.model_copy(update={"identity_id": p.identity_id or known.get(p.id)})
+                    for p in profile.papers
+                ]
+            }
+        )
+
+    def identities(
+        self, ref: str, corrections: Corrections | None = None
+    ) -> tuple[Profile, IdentityResult]:
+        """The identities of a stored profile. ``corrections`` are saved for the profile (they
+        override the clustering from now on, across re-ingests) before grouping."""
+        from .identify import identify, persist_identities
+
+        profile = self.resolve(ref)
+        if corrections is not None:
+            self.store.put_corrections(profile.id, corrections.model_dump_json())
+        result = identify(self.store, self.embedder, profile)
+        return persist_identities(self.store, profile, result), result
 
     def profiles(self) -> list[ProfileSummary]:
         return self.store.list_profiles()

@@ -69,6 +69,11 @@ class VectorStore:
         self.profiles = self._client.get_or_create_collection(
             f"{index}_profiles", embedding_function=None
         )
+        # User corrections do not depend on the embedder or chunker: one collection for all
+        # index names, so they survive re-ingests and settings changes.
+        self.corrections = self._client.get_or_create_collection(
+            "profile_agent_corrections", embedding_function=None
+        )
 
     # -- chunks -------------------------------------------------------------------------------
 
@@ -144,6 +149,30 @@ class VectorStore:
                 strict=True,
             )
         ]
+
+    def set_identities(self, profile_id: str, assignment: dict[str, str]) -> int:
+        """Write each chunk's ``identity_id`` from paper id -> identity id; returns chunks changed."""
+        metas = self.chunk_metadata(profile_id)
+        ids, updated = [], []
+        for cid, meta in metas.items():
+            want = assignment.get(str(meta.get("paper_id")), "")
+            if meta.get("identity_id", "") != want:
+                ids.append(cid)
+                updated.append({**meta, "identity_id": want})
+        for start in range(0, len(ids), _GET_PAGE):
+            self.chunks.update(
+                ids=ids[start : start + _GET_PAGE], metadatas=updated[start : start + _GET_PAGE]
+            )
+        return len(ids)
+
+    # -- corrections --------------------------------------------------------------------------
+
+    def put_corrections(self, profile_id: str, text: str) -> None:
+        self.corrections.upsert(ids=[profile_id], embeddings=[_NO_VECTOR], documents=[text])
+
+    def get_corrections(self, profile_id: str) -> str | None:
+        got = self.corrections.get(ids=[profile_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
 
     # -- profile records ----------------------------------------------------------------------
 

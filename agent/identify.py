@@ -1,0 +1,74 @@
+"""Identity workflow over the store: compute a profile's identities (with the user's stored
+corrections), persist the identity ids on its papers and chunks, read correction files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from retrieval.embeddings import Embedder
+from retrieval.errors import InputFileError
+from retrieval.models import Profile
+from retrieval.store import VectorStore
+
+from .evidence import gather_evidence
+from .identities import apply_identities, assign_identities
+from .models import Corrections, IdentityResult
+from .topics import analyse
+
+
+def read_corrections(path: Path) -> Corrections:
+    """A corrections file: ``together: [[P1, P2]]`` and ``apart: [[P3, P5]]`` (YAML or JSON)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputFileError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line) from None
+    try:
+        return Corrections.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "file"
+        raise InputFileError(
+            path,
+            f"{where}: {err['msg']}; expected 'together: [[P1, P2]]' and/or 'apart: [[P3, P5]]'",
+        ) from None
+
+
+def stored_corrections(store: VectorStore, profile_id: str) -> Corrections | None:
+    text = store.get_corrections(profile_id)
+    return Corrections.model_validate_json(text) if text else None
+
+
+def identify(
+    store: VectorStore,
+    embedder: Embedder,
+    profile: Profile,
+    corrections: Corrections | None = None,
+) -> IdentityResult:
+    """The identities of a stored profile; ``corrections`` default to the stored ones."""
+    if corrections is None:
+        corrections = stored_corrections(store, profile.id)
+    evidence = gather_evidence(store, profile)
+    analysis = analyse(evidence, embedder)
+    phrases = {pe.label: analysis.paper_topic(pe.label) for pe in evidence.papers}
+    return assign_identities(
+        evidence,
+        analysis.topics.per_paper,
+        corrections,
+        {label: phrase for label, phrase in phrases.items() if phrase},
+    )
+
+
+def persist_identities(store: VectorStore, profile: Profile, result: IdentityResult) -> Profile:
+    """Write the identity ids into the chunks' metadata and the profile record."""
+    labelled = apply_identities(profile, result)
+    store.set_identities(profile.id, result.assignment())
+    meta = store.profile_meta(profile.id) or {}
+    store.put_profile(labelled, int(meta.get("chunks", 0)))
+    return labelled

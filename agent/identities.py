@@ -1,0 +1,433 @@
+"""Identities: the different real people behind one name on a page.
+
+Evidence, strongest first:
+
+1. Shared co-authors (other than the owner) and shared organisations link papers outright.
+2. A user's corrections: ``together`` groups are linked, ``apart`` pairs are never merged
+   (they override everything else, and are kept across re-ingests).
+3. Field: papers whose arXiv archive (math / physics / q-bio / computing) differs are never
+   merged on content alone; the page's codes are used, else the predicted category.
+4. Content: groups are merged by the mean of the 3 highest cosine similarities between their
+   papers' MiniLM vectors (a small group belongs with a large, varied one when it resembles
+   some of that work closely). How similar they must be depends on how much the author lists can tell: when both
+   groups list complete author lists and share nobody, that silence is evidence of different
+   people, so the bar is high; with truncated ("et al.") or missing lists it is low.
+   Single-author papers by the owner join each other at a lower bar still (a solo pattern).
+
+A page is *mixed* when, beside the primary identity, another identity has real weight: at
+least 2 papers and 10% of the page, or a different field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.categories import ARXIV_CATEGORIES
+from retrieval.formats._text import name_key
+from retrieval.models import Profile
+
+from .evidence import Evidence
+from .models import (
+    Corrections,
+    Identity,
+    IdentityEvidence,
+    IdentityPaper,
+    IdentityResult,
+    PaperCategory,
+)
+
+STRICT_SIMILARITY = 0.5  # both groups have full author lists and share no co-author
+LOOSE_SIMILARITY = 0.28  # author lists truncated or missing
+SOLO_SIMILARITY = 0.15  # single-author papers of the owner, same field
+MIN_CATEGORY_CONFIDENCE = 0.45
+LINK_TOP = 3
+MIN_WEIGHT_SHARE = 0.1  # an identity with real weight holds >= 10% of the page's papers
+
+
+_ARCHIVE = {"math": "mathematics", "hep": "physics", "physics": "physics", "cond": "physics",
+            "quant": "physics", "astro": "physics", "nucl": "physics", "gr": "physics",
+            "q": "biology"}  # fmt: skip
+
+
+# Applied mathematics is shared with computing: optimisation or numerics alone do not make
+# a different person.
+_APPLIED = frozenset({"math.OC", "math.NA", "math.PR", "math.ST", "math.IT"})
+
+
+def field_of(code: str) -> str:
+    if code in _APPLIED:
+        return "computing"
+    head = code.split(".")[0].split("-")[0]
+    return _ARCHIVE.get(head, "computing")
+
+
+class _Groups:
+    """Groups of papers under merging, with what the merge rules need kept up to date:
+
+    * the 3 highest paper-paper similarities between every two groups (``top``, merged as
+      top-3 of the union, so the linkage of a merged group costs O(groups), not O(papers^2));
+    * which groups may never merge (``apart`` pairs, carried through merges);
+    * per group: papers per field, papers with complete author lists, single-author papers.
+    """
+
+    def __init__(
+        self, sim: np.ndarray, facts: list[_PaperFacts], apart: set[tuple[int, int]]
+    ) -> None:
+        n = len(facts)
+        self.n = n
+        self.top = np.full((n, n, LINK_TOP), -np.inf, dtype=np.float32)
+        if n:
+            self.top[:, :, 0] = sim
+            np.fill_diagonal(self.top[:, :, 0], -np.inf)
+        self.cannot = np.zeros((n, n), dtype=bool)
+        for i, j in apart:
+            self.cannot[i, j] = self.cannot[j, i] = True
+        fields = sorted({f.field for f in facts if f.field})
+        self.fields = fields
+        self.field_counts = np.zeros((n, len(fields) or 1), dtype=np.int32)
+        for i, f in enumerate(facts):
+            if f.field:
+                self.field_counts[i, fields.index(f.field)] = 1
+        self.complete = np.array([f.complete for f in facts], dtype=np.int32)
+        self.solo = np.array([f.solo for f in facts], dtype=np.int32)
+        self.size = np.ones(n, dtype=np.int32)
+        self.active = np.ones(n, dtype=bool)
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.root = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.root[x] != x:
+            self.root[x] = self.root[self.root[x]]
+            x = self.root[x]
+        return x
+
+    def allowed(self, a: int, b: int) -> bool:
+        return not self.cannot[self.find(a), self.find(b)]
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb or self.cannot[ra, rb]:
+            return False
+        merged = np.sort(np.concatenate([self.top[ra], self.top[rb]], axis=1), axis=1)
+        self.top[ra] = merged[:, -LINK_TOP:]
+        self.top[:, ra] = self.top[ra]
+        self.top[ra, ra] = -np.inf
+        self.top[rb] = -np.inf
+        self.top[:, rb] = -np.inf
+        self.cannot[ra] |= self.cannot[rb]
+        self.cannot[:, ra] = self.cannot[ra]
+        self.field_counts[ra] += self.field_counts[rb]
+        self.complete[ra] += self.complete[rb]
+        self.solo[ra] += self.solo[rb]
+        self.size[ra] += self.size[rb]
+        self.active[rb] = False
+        self.members[ra] += self.members.pop(rb)
+        self.root[rb] = ra
+        return True
+
+    def groups(self) -> list[list[int]]:
+        return [sorted(m) for m in self.members.values()]
+
+    # -- content merging -------------------------------------------------------------------
+
+    def _field(self, rows: np.ndarray | int) -> np.ndarray:
+        counts = self.field_counts[rows]
+        return np.where(counts.sum(axis=-1) > 0, counts.argmax(axis=-1), -1)
+
+    def _margins(self, r: int) -> np.ndarray:
+        """linkage - required similarity from group ``r`` to every group; -inf where a merge
+        is not allowed."""
+        top = self.top[r]
+        finite = np.isfinite(top)
+        count = finite.sum(axis=1)
+        link = np.where(
+            count > 0, np.where(finite, top, 0).sum(axis=1) / np.maximum(count, 1), -np.inf
+        )
+        fr, fo = self._field(r), self._field(np.arange(self.n))
+        clash = (fr >= 0) & (fo >= 0) & (fo != fr)
+        solo = (self.solo[r] == self.size[r]) & (self.solo == self.size)
+        strict = (self.complete[r] * 2 > self.size[r]) & (self.complete * 2 > self.size)
+        bar = np.where(solo, SOLO_SIMILARITY, np.where(strict, STRICT_SIMILARITY, LOOSE_SIMILARITY))
+        margin = link - bar
+        margin[clash | self.cannot[r] | ~self.active | (margin < 0)] = -np.inf
+        margin[r] = -np.inf
+        return margin
+
+    def merge_by_content(self) -> None:
+        """Greedy: merge the pair with the largest margin over its bar, until none is left.
+        Each group caches its best partner; only rows touched by a merge are recomputed."""
+        best_val = np.full(self.n, -np.inf)
+        best_col = np.full(self.n, -1)
+        for r in np.flatnonzero(self.active):
+            m = self._margins(int(r))
+            best_col[r] = int(m.argmax())
+            best_val[r] = m[best_col[r]]
+        while True:
+            a = int(best_val.argmax())
+            if not np.isfinite(best_val[a]):
+                return
+            b = int(best_col[a])
+            self.union(a, b)
+            keep, gone = self.find(a), (b if self.find(a) == a else a)
+            best_val[gone] = -np.inf
+            m = self._margins(keep)
+            best_col[keep] = int(m.argmax())
+            best_val[keep] = m[best_col[keep]]
+            for r in np.flatnonzero(self.active):
+                if r == keep:
+                    continue
+                if best_col[r] in (a, b) or (np.isfinite(m[r]) and m[r] > best_val[r]):
+                    mr = self._margins(int(r))
+                    best_col[r] = int(mr.argmax())
+                    best_val[r] = mr[best_col[r]]
+
+
+@dataclass
+class _PaperFacts:
+    coauthors: set[str]
+    complete: bool  # a full author list with co-authors: silence about others is evidence
+    solo: bool  # the owner is the only author
+    orgs: set[str]
+    field: str | None
+
+
+def _facts(evidence: Evidence, categories: list[PaperCategory]) -> list[_PaperFacts]:
+    owner = name_key(evidence.profile.name) if evidence.profile.name else None
+    cats = {pc.paper: pc for pc in categories}
+    out = []
+    for pe in evidence.papers:
+        p = pe.paper
+        others = {name_key(a) for a in p.authors} - {owner}
+        pc = cats.get(pe.label)
+        field = None
+        if pc and pc.codes and (pc.source == "page" or pc.confidence >= MIN_CATEGORY_CONFIDENCE):
+            fields = Counter(field_of(c) for c in pc.codes)
+            field = fields.most_common(1)[0][0]
+        out.append(
+            _PaperFacts(
+                coauthors=others,
+                complete=bool(others) and not p.authors_truncated,
+                solo=bool(owner) and [name_key(a) for a in p.authors] == [owner],
+                orgs={o.lower() for o in p.orgs},
+                field=field,
+            )
+        )
+    return out
+
+
+def _labels_to_index(labels: Iterable[str], index: dict[str, int], what: str) -> list[int]:
+    from retrieval.errors import UserError
+
+    out = []
+    for label in labels:
+        if label not in index:
+            raise UserError(f"corrections: {what} names {label!r}, which is not on this page")
+        out.append(index[label])
+    return out
+
+
+def assign_identities(
+    evidence: Evidence,
+    categories: list[PaperCategory],
+    corrections: Corrections | None = None,
+    phrase_of: dict[str, str] | None = None,
+) -> IdentityResult:
+    """Group the papers in ``evidence`` into identities (see the module docstring)."""
+    papers = evidence.papers
+    n = len(papers)
+    index = {pe.label: i for i, pe in enumerate(papers)}
+    facts = _facts(evidence, categories)
+    apart: set[tuple[int, int]] = set()
+    if corrections:
+        for a, b in corrections.apart:
+            i, j = _labels_to_index((a, b), index, "apart")
+            apart.add((i, j))
+    vectors = np.stack(
+        [
+            pe.vector if pe.vector is not None else np.zeros(_dim(evidence), np.float32)
+            for pe in papers
+        ]
+    ) if n else np.zeros((0, 1), np.float32)  # fmt: skip
+    sim = (vectors @ vectors.T).astype(np.float32)
+    groups = _Groups(sim, facts, apart)
+    if corrections:
+        for together in corrections.together:
+            idx = _labels_to_index(together, index, "together")
+            for j in idx[1:]:
+                if groups.find(idx[0]) != groups.find(j) and not groups.union(idx[0], j):
+                    from retrieval.errors import UserError
+
+                    raise UserError(
+                        f"corrections: together {together} conflicts with an 'apart' pair"
+                    )
+
+    # 1. Co-authors and organisations link papers outright.
+    for key in ("coauthors", "orgs"):
+        seen: dict[str, int] = {}
+        for i, f in enumerate(facts):
+            for value in sorted(getattr(f, key)):
+                if value in seen:
+                    groups.union(seen[value], i)
+                else:
+                    seen[value] = i
+
+    # 2. Content merges between groups, closest first, under the field and evidence rules.
+    groups.merge_by_content()
+
+    final = sorted(groups.groups(), key=lambda g: (-len(g), g[0]))
+    if final and not _weighty(final, facts):
+        # One person with some outlying papers: fold in every group nothing separates
+        # strongly (a different field, or complete author lists with nobody in common).
+        primary = final[0]
+        for group in final[1:]:
+            if _bar(primary, group, facts) in (LOOSE_SIMILARITY, SOLO_SIMILARITY):
+                groups.union(primary[0], group[0])
+        final = groups.groups()
+    return _result(evidence, final, facts, sim, phrase_of or {}, corrections)
+
+
+def _weighty(groups: list[list[int]], facts: list[_PaperFacts]) -> list[list[int]]:
+    """Groups beside the largest with real weight: >= 2 papers and >= 10% of the page, or a
+    field different from the largest group's."""
+    n = sum(len(g) for g in groups)
+    primary_field = _group_field(groups[0], facts)
+    return [
+        g
+        for g in groups[1:]
+        if len(g) >= max(2, MIN_WEIGHT_SHARE * n)
+        or ((f := _group_field(g, facts)) is not None and primary_field and f != primary_field)
+    ]
+
+
+def _dim(evidence: Evidence) -> int:
+    return next((pe.vector.shape[0] for pe in evidence.papers if pe.vector is not None), 1)
+
+
+def _group_field(group: list[int], facts: list[_PaperFacts]) -> str | None:
+    fields = Counter(facts[i].field for i in group if facts[i].field)
+    return fields.most_common(1)[0][0] if fields else None
+
+
+def _bar(ga: list[int], gb: list[int], facts: list[_PaperFacts]) -> float | None:
+    """The similarity two groups need to merge, or None when they may not merge on content."""
+    fa, fb = _group_field(ga, facts), _group_field(gb, facts)
+    if fa and fb and fa != fb:
+        return None
+    if all(facts[i].solo for i in ga + gb):
+        return SOLO_SIMILARITY
+    complete_a = sum(facts[i].complete for i in ga) * 2 > len(ga)
+    complete_b = sum(facts[i].complete for i in gb) * 2 > len(gb)
+    if complete_a and complete_b:
+        return STRICT_SIMILARITY
+    return LOOSE_SIMILARITY
+
+
+def _result(
+    evidence: Evidence,
+    groups: list[list[int]],
+    facts: list[_PaperFacts],
+    sim: np.ndarray,
+    phrase_of: dict[str, str],
+    corrections: Corrections | None,
+) -> IdentityResult:
+    papers = evidence.papers
+    groups = sorted(groups, key=lambda g: (-len(g), g[0]))
+    identities: list[Identity] = []
+    for k, group in enumerate(groups, start=1):
+        inside_mask = np.zeros(len(papers), dtype=bool)
+        inside_mask[group] = True
+        coauthor_counts = Counter(a for i in group for a in facts[i].coauthors)
+        members = []
+        for i in group:
+            linked = any(coauthor_counts[a] >= 2 for a in facts[i].coauthors)
+            row = sim[i]
+            inside = (
+                float((row[inside_mask].sum() - row[i]) / (len(group) - 1))
+                if len(group) > 1
+                else 1.0
+            )
+            outside = float(row[~inside_mask].max()) if (~inside_mask).any() else 0.0
+            conf = 0.95 if linked else min(0.95, max(0.3, 0.6 + inside - outside))
+            members.append((i, round(conf, 3)))
+        spelled = {name_key(a): a for i in group for a in papers[i].paper.authors}
+        shared = [spelled.get(a, a) for a, c in coauthor_counts.most_common() if c >= 2][:5]
+        orgs = Counter(o for i in group for o in facts[i].orgs)
+        codes = Counter(c for i in group for c in papers[i].paper.categories)
+        field = _group_field(group, facts)
+        terms = list(
+            dict.fromkeys(phrase_of[papers[i].label] for i in group if papers[i].label in phrase_of)
+        )[:4]
+        years = sorted({papers[i].paper.year for i in group if papers[i].paper.year})
+        ev = IdentityEvidence(
+            coauthors=shared,
+            orgs=[o for o, c in orgs.most_common(3)],
+            top_terms=terms,
+            categories=[c for c, _ in codes.most_common(3)],
+            years=years,
+            single_author=sum(facts[i].solo for i in group),
+        )
+        identities.append(
+            Identity(
+                id=f"I{k}",
+                label=_label(ev, field, len(group)),
+                confidence=round(float(np.mean([c for _, c in members])), 3),
+                field=field,
+                evidence=ev,
+                papers=[
+                    IdentityPaper(
+                        id=papers[i].paper.id,
+                        position=papers[i].paper.position,
+                        label=papers[i].label,
+                        title=papers[i].paper.title,
+                        confidence=c,
+                    )
+                    for i, c in sorted(members, key=lambda m: papers[m[0]].paper.position)
+                ],
+            )
+        )
+    primary = identities[0] if identities else None
+    n = len(papers)
+    if primary is None:
+        reason = "the page lists no papers"
+    else:
+        reason = f"the largest group: {len(primary.papers)} of {n} papers"
+        if primary.evidence.coauthors:
+            reason += f", held together by co-authors {', '.join(primary.evidence.coauthors[:2])}"
+    return IdentityResult(
+        mixed=bool(groups) and bool(_weighty(groups, facts)),
+        primary=primary.id if primary else "",
+        reason=reason,
+        identities=identities,
+        corrections_applied=corrections is not None
+        and bool(corrections.together or corrections.apart),
+    )
+
+
+def _label(ev: IdentityEvidence, field: str | None, size: int) -> str:
+    topic = ev.top_terms[0] if ev.top_terms else None
+    area = ARXIV_CATEGORIES.get(ev.categories[0]) if ev.categories else None
+    head = area or (field.capitalize() if field else "Unclassified")
+    parts = [f"{head}: {topic}" if topic else head]
+    if ev.coauthors:
+        parts.append("with " + ", ".join(ev.coauthors[:2]))
+    elif ev.orgs:
+        parts.append(ev.orgs[0])
+    elif ev.single_author and ev.single_author == size:
+        parts.append("single-author papers")
+    return "; ".join(parts)
+
+
+def apply_identities(profile: Profile, result: IdentityResult) -> Profile:
+    """A copy of ``profile`` whose papers carry their identity ids."""
+    assignment = result.assignment()
+    return profile.model_copy(
+        update={
+            "papers": [
+                p.model_copy(update={"identity_id": assignment.get(p.id)}) for p in profile.papers
+            ]
+        }
+    )
