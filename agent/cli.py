@@ -211,12 +211,16 @@ def search_cmd(
     profile: Annotated[str, typer.Argument(help="Profile id, owner name or id prefix.")],
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of papers.")] = 5,
+    identity: Annotated[
+        str | None,
+        typer.Option("--identity", help="Only this identity's papers (see 'identities')."),
+    ] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Semantic search over one profile's papers."""
     ws = _workspace(store)
-    prof, hits = ws.search(profile, query, k=k)
+    prof, hits = ws.search(profile, query, k=k, identity_id=identity)
     if as_json:
         _print_json({"profile": prof.id, "query": query, "hits": [h.model_dump() for h in hits]})
         return
@@ -259,6 +263,87 @@ def summarize(
         sys.stdout.write(text)
     else:
         _write(out_file, text)
+
+
+@app.command()
+@handle_errors
+def identities(
+    profile: Annotated[str, typer.Argument(help="Profile id, owner name or id prefix.")],
+    corrections: Annotated[
+        Path | None,
+        typer.Option(
+            "--corrections",
+            help="YAML with 'together: [[P1, P2]]' / 'apart: [[P3, P5]]'; kept for this profile.",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The different people behind the name on a page, with their evidence."""
+    from .identify import read_corrections
+
+    fixes = read_corrections(corrections) if corrections else None
+    ws = _workspace(store)
+    prof, result = ws.identities(profile, fixes)
+    if as_json:
+        _print_json(
+            {
+                "mixed": result.mixed,
+                "people": result.people,
+                "primary": result.primary,
+                "reason": result.reason,
+                "identities": [
+                    {
+                        "id": i.id,
+                        "label": i.label,
+                        "confidence": i.confidence,
+                        "evidence": i.evidence.model_dump(),
+                        "papers": [
+                            {
+                                "id": p.id,
+                                "position": p.position,
+                                "title": p.title,
+                                "confidence": p.confidence,
+                            }
+                            for p in i.papers
+                        ],
+                    }
+                    for i in result.identities
+                ],
+            }
+        )
+        return
+    who = prof.name or "this page"
+    head = (
+        f"{who}: at least {result.people} different people; primary {result.primary} "
+        f"({result.reason})"
+        if result.mixed
+        else f"{who}: one person ({result.reason})"
+    )
+    out.print(head, highlight=False)
+    table = Table()
+    for col in ("id", "label", "conf", "papers", "evidence"):
+        table.add_column(col, overflow="fold")
+    for i in result.identities:
+        ev = i.evidence
+        bits = [
+            f"co-authors: {', '.join(ev.coauthors)}" if ev.coauthors else "",
+            f"orgs: {', '.join(ev.orgs)}" if ev.orgs else "",
+            f"terms: {'; '.join(ev.top_terms)}" if ev.top_terms else "",
+            f"categories: {', '.join(ev.categories)}" if ev.categories else "",
+            f"years: {ev.years[0]}-{ev.years[-1]}" if ev.years else "",
+            f"single-author: {ev.single_author}" if ev.single_author else "",
+        ]
+        table.add_row(
+            i.id,
+            i.label,
+            f"{i.confidence:.2f}",
+            ", ".join(p.label for p in i.papers),
+            "\n".join(b for b in bits if b),
+        )
+    out.print(table)
+    if result.corrections_applied:
+        out.print("user corrections applied", highlight=False)
 
 
 @app.command("eval")

@@ -56,13 +56,7 @@ def identify(
         corrections = stored_corrections(store, profile.id)
     evidence = gather_evidence(store, profile)
     analysis = analyse(evidence, embedder)
-    phrases = {pe.label: analysis.paper_topic(pe.label) for pe in evidence.papers}
-    return assign_identities(
-        evidence,
-        analysis.topics.per_paper,
-        corrections,
-        {label: phrase for label, phrase in phrases.items() if phrase},
-    )
+    return assign_identities(evidence, analysis.topics.per_paper, corrections, analysis.topics_of)
 
 
 def persist_identities(store: VectorStore, profile: Profile, result: IdentityResult) -> Profile:

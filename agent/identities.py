@@ -21,7 +21,7 @@ least 2 papers and 10% of the page, or a different field.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -234,9 +234,10 @@ def assign_identities(
     evidence: Evidence,
     categories: list[PaperCategory],
     corrections: Corrections | None = None,
-    phrase_of: dict[str, str] | None = None,
+    topics_of: Callable[[set[str]], list[str]] | None = None,
 ) -> IdentityResult:
-    """Group the papers in ``evidence`` into identities (see the module docstring)."""
+    """Group the papers in ``evidence`` into identities (see the module docstring).
+    ``topics_of`` names a group of papers (labels -> its best keyphrases)."""
     papers = evidence.papers
     n = len(papers)
     index = {pe.label: i for i, pe in enumerate(papers)}
@@ -279,7 +280,7 @@ def assign_identities(
     groups.merge_by_content()
 
     final = sorted(groups.groups(), key=lambda g: (-len(g), g[0]))
-    if final and not _weighty(final, facts):
+    if final and _people(final, facts) == 1:
         # One person with some outlying papers: fold in every group nothing separates
         # strongly (a different field, or complete author lists with nobody in common).
         primary = final[0]
@@ -287,20 +288,29 @@ def assign_identities(
             if _bar(primary, group, facts) in (LOOSE_SIMILARITY, SOLO_SIMILARITY):
                 groups.union(primary[0], group[0])
         final = groups.groups()
-    return _result(evidence, final, facts, sim, phrase_of or {}, corrections)
+    return _result(evidence, final, facts, sim, categories, topics_of, corrections)
 
 
-def _weighty(groups: list[list[int]], facts: list[_PaperFacts]) -> list[list[int]]:
-    """Groups beside the largest with real weight: >= 2 papers and >= 10% of the page, or a
-    field different from the largest group's."""
+def _people(groups: list[list[int]], facts: list[_PaperFacts]) -> int:
+    """A lower bound on the people behind the groups (largest first): the largest, every
+    other group with real weight (>= 2 papers and >= 10% of the page), and one more for each
+    further field that only small groups show (a lone physics paper among computing ones)."""
     n = sum(len(g) for g in groups)
-    primary_field = _group_field(groups[0], facts)
-    return [
-        g
-        for g in groups[1:]
-        if len(g) >= max(2, MIN_WEIGHT_SHARE * n)
-        or ((f := _group_field(g, facts)) is not None and primary_field and f != primary_field)
-    ]
+    fields = {_group_field(groups[0], facts)}
+    people = 1
+    small = []
+    for g in groups[1:]:
+        if len(g) >= max(2, MIN_WEIGHT_SHARE * n):
+            people += 1
+            fields.add(_group_field(g, facts))
+        else:
+            small.append(g)
+    for g in small:
+        f = _group_field(g, facts)
+        if f is not None and f not in fields:
+            people += 1
+            fields.add(f)
+    return people
 
 
 def _dim(evidence: Evidence) -> int:
@@ -331,11 +341,14 @@ def _result(
     groups: list[list[int]],
     facts: list[_PaperFacts],
     sim: np.ndarray,
-    phrase_of: dict[str, str],
+    categories: list[PaperCategory],
+    topics_of: Callable[[set[str]], list[str]] | None,
     corrections: Corrections | None,
 ) -> IdentityResult:
     papers = evidence.papers
     groups = sorted(groups, key=lambda g: (-len(g), g[0]))
+    people = _people(groups, facts) if groups else 0
+    cats = {pc.paper: pc.codes for pc in categories}
     identities: list[Identity] = []
     for k, group in enumerate(groups, start=1):
         inside_mask = np.zeros(len(papers), dtype=bool)
@@ -356,11 +369,9 @@ def _result(
         spelled = {name_key(a): a for i in group for a in papers[i].paper.authors}
         shared = [spelled.get(a, a) for a, c in coauthor_counts.most_common() if c >= 2][:5]
         orgs = Counter(o for i in group for o in facts[i].orgs)
-        codes = Counter(c for i in group for c in papers[i].paper.categories)
+        codes = Counter(c for i in group for c in cats.get(papers[i].label, []))
         field = _group_field(group, facts)
-        terms = list(
-            dict.fromkeys(phrase_of[papers[i].label] for i in group if papers[i].label in phrase_of)
-        )[:4]
+        terms = topics_of({papers[i].label for i in group})[:4] if topics_of else []
         years = sorted({papers[i].paper.year for i in group if papers[i].paper.year})
         ev = IdentityEvidence(
             coauthors=shared,
@@ -398,7 +409,8 @@ def _result(
         if primary.evidence.coauthors:
             reason += f", held together by co-authors {', '.join(primary.evidence.coauthors[:2])}"
     return IdentityResult(
-        mixed=bool(groups) and bool(_weighty(groups, facts)),
+        mixed=people > 1,
+        people=people,
         primary=primary.id if primary else "",
         reason=reason,
         identities=identities,

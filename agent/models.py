@@ -202,6 +202,7 @@ class Identity(_Model):
 
 class IdentityResult(_Model):
     mixed: bool
+    people: int = Field(1, description="At least this many different people on the page.")
     primary: str
     reason: str
     identities: list[Identity]

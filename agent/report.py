@@ -6,7 +6,7 @@ import logging
 from typing import Literal
 
 from retrieval.embeddings import Embedder
-from retrieval.errors import ModelError, TransientError
+from retrieval.errors import ModelError, NotFoundError, TransientError
 from retrieval.models import Profile
 from retrieval.search import search
 from retrieval.store import VectorStore
@@ -14,8 +14,19 @@ from retrieval.store import VectorStore
 from .drafting import OfflineDrafter
 from .drafting.llm import LLMDrafter
 from .evidence import Evidence, gather_evidence
+from .identify import stored_corrections
+from .identities import assign_identities
 from .llm import Budget, ChatModel
-from .models import Drafting, Reference, Report, SentenceStatus, Usage, Verification
+from .models import (
+    Drafting,
+    IdentityResult,
+    OtherIdentity,
+    Reference,
+    Report,
+    SentenceStatus,
+    Usage,
+    Verification,
+)
 from .novelty import assess
 from .settings import Settings
 from .stats import compute_stats
@@ -53,14 +64,32 @@ def build_report(
     identity_id: str | None = None,
 ) -> Report:
     """The report for one stored profile. ``llm`` overrides the configured drafter; ``chat``
-    injects a model for the 'openai' path (tests, other providers)."""
+    injects a model for the 'openai' path (tests, other providers). On a page that mixes
+    people the report is about the primary identity (or ``identity_id``), with a banner and a
+    short blurb for each other identity."""
     requested: LLMChoice = llm or settings.llm.provider
-    evidence = gather_evidence(store, profile, identity_id)
+    page = gather_evidence(store, profile)
+    page_analysis = analyse(page, embedder)
+    identities = assign_identities(
+        page,
+        page_analysis.topics.per_paper,
+        stored_corrections(store, profile.id),
+        page_analysis.topics_of,
+    )
+    if identity_id is not None and identities.by_id(identity_id) is None:
+        known = ", ".join(i.id for i in identities.identities)
+        raise NotFoundError(f"no identity {identity_id!r} in {profile.id} (identities: {known})")
+    scope_id = identity_id or (identities.primary if identities.mixed else None)
+    evidence, analysis = page, page_analysis
+    if scope_id is not None:
+        evidence = _scoped(page, identities, scope_id)
+        analysis = analyse(evidence, embedder)
     warnings = _evidence_warnings(evidence)
-    analysis = analyse(evidence, embedder)
     verifier = Verifier(evidence, embedder)
-
-    offline = OfflineDrafter(analysis)
+    name = profile.name
+    offline = OfflineDrafter(
+        analysis, subject=f"The papers of this {name}" if scope_id and name else None
+    )
     drafting = Drafting(requested=requested, used="offline", evidence_papers=[])
     verification: Verification | None = None
     if requested == "openai":
@@ -68,9 +97,12 @@ def build_report(
         budget = Budget(settings.llm.token_budget)
         drafter = LLMDrafter(
             model,
+            # Filter by the identity computed now (stored ids may predate newer profiles).
             lambda query, k: [
-                h.label for h in search(store, embedder, profile, query, k, identity_id)
-            ],
+                h.label
+                for h in search(store, embedder, profile, query, k * 4)
+                if h.label in evidence.by_label
+            ][:k],
             budget,
             max_reasks=settings.llm.max_reasks,
             max_evidence=settings.llm.max_evidence,
@@ -113,10 +145,21 @@ def build_report(
             f"the blurb has {len(kept)} verified sentence(s); the evidence is too thin for "
             f"{MIN_SENTENCES}"
         )
+    banner = None
+    if identities.mixed:
+        primary = identities.by_id(scope_id or identities.primary)
+        who = f"named {name}" if name else "on this page"
+        banner = (
+            f"This page lists papers by at least {identities.people} different people {who}. "
+            f"This profile is about one of them: {primary.label} ({len(primary.papers)} of "
+            f"{len(page.papers)} papers). The others are summarised separately below."
+            if primary
+            else None
+        )
     return Report(
         profile_id=profile.id,
         name=profile.name,
-        identity_id=identity_id,
+        identity_id=scope_id,
         blurb=" ".join(s.text for s in kept),
         topics=analysis.topics,
         novelty=assess(evidence, profile.metrics),
@@ -128,8 +171,51 @@ def build_report(
             if pe.label in {c for s in kept for c in s.citations}
         ],
         drafting=drafting,
+        identities=identities,
+        banner=banner,
+        other_identities=(
+            _others(page, identities, scope_id, embedder) if scope_id is not None else []
+        ),
         warnings=warnings,
     )
+
+
+def _scoped(page: Evidence, identities: IdentityResult, identity_id: str) -> Evidence:
+    assignment = identities.assignment()
+    return Evidence(
+        page.profile,
+        [pe for pe in page.papers if assignment.get(pe.paper.id) == identity_id],
+        page.reference,
+        identity_id,
+    )
+
+
+def _others(
+    page: Evidence, identities: IdentityResult, scope_id: str, embedder: Embedder
+) -> list[OtherIdentity]:
+    """A short, verified blurb for every identity but the one the report is about; each is
+    verified against its own papers only, so it cannot cite another identity's papers."""
+    out = []
+    for ident in identities.identities:
+        if ident.id == scope_id:
+            continue
+        evidence = _scoped(page, identities, ident.id)
+        analysis = analyse(evidence, embedder)
+        subject = "This paper" if len(evidence.papers) == 1 else "These papers"
+        drafter = OfflineDrafter(analysis, subject=subject, max_sentences=2)
+        checked = Verifier(evidence, embedder).verify(drafter.draft(evidence, analysis.themes))
+        kept = [s for s in checked.sentences if s.status != SentenceStatus.dropped]
+        out.append(
+            OtherIdentity(
+                id=ident.id,
+                label=ident.label,
+                papers=[p.label for p in ident.papers],
+                blurb=" ".join(s.text for s in kept),
+                support_score=checked.support_score,
+                dropped=checked.dropped,
+            )
+        )
+    return out
 
 
 def _evidence_warnings(evidence: Evidence) -> list[str]:

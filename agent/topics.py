@@ -213,6 +213,10 @@ class Analysis:
         best = self.phrases.top(1, within={label})
         return best[0][0].text if best else None
 
+    def topics_of(self, labels: set[str], k: int = 4) -> list[str]:
+        """The best phrases of a group of papers."""
+        return [ph.text for ph, _ in self.phrases.top(k, within=labels)]
+
 
 def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
     index = PhraseIndex(_texts(evidence.papers), [r.text for r in evidence.reference])

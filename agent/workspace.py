@@ -97,9 +97,10 @@ class Workspace:
         from .identify import identify, persist_identities
 
         profile = self.resolve(ref)
+        # Validate the corrections against the page before keeping them.
+        result = identify(self.store, self.embedder, profile, corrections)
         if corrections is not None:
             self.store.put_corrections(profile.id, corrections.model_dump_json())
-        result = identify(self.store, self.embedder, profile)
         return persist_identities(self.store, profile, result), result
 
     def profiles(self) -> list[ProfileSummary]:

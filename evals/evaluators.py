@@ -175,8 +175,9 @@ def topics(case: EvalCase, report: Report, embedder: Embedder) -> dict[str, floa
     }
 
 
-def grounding(blurb: str, texts: Mapping[str, str], owner: str | None) -> dict[str, float]:
-    """``texts``: label -> evidence text of every paper in the report's scope.
+def grounding(parts: list[tuple[str, Mapping[str, str]]], owner: str | None) -> dict[str, float]:
+    """``parts``: (blurb, label -> evidence text of the papers in that blurb's scope), one per
+    identity the report describes; a citation outside its blurb's scope is invalid.
 
     ALCE-style, per citation marker: a sentence is supported (recall) when every marker's
     papers jointly support the text the marker closes; a citation is precise when its paper
@@ -184,29 +185,22 @@ def grounding(blurb: str, texts: Mapping[str, str], owner: str | None) -> dict[s
     """
     names = frozenset({owner.lower(), *owner.lower().split()}) if owner else frozenset()
     allowed = FRAMING | frozenset(content_terms(owner or ""))
-    claims = blurb_claims(blurb)
-    cited = [c for claim in claims for c in claim.citations]
-    valid = [c for c in cited if c in texts]
+    cited: list[str] = []
+    valid: list[str] = []
     supported = 0
     precise = 0
     unsupported_facts = 0
-    for claim in claims:
-        ok = bool(claim.segments)
-        for segment, seg_labels in claim.segments:
-            labels = [c for c in seg_labels if c in texts]
-            joint = supports(segment, (texts[c] for c in labels), allowed, names)
-            ok = ok and joint
-            for c in labels:
-                rest = [x for x in labels if x != c]
-                alone = supports(segment, [texts[c]], allowed, names)
-                needed = joint and not supports(segment, (texts[x] for x in rest), allowed, names)
-                precise += alone or needed
-        supported += ok
-        evidence = "\n".join(texts[c] for c in claim.citations if c in texts)
-        unsupported_facts += sum(
-            not appears_in(f.text, evidence) for f in salient_facts(claim.text, names)
-        )
-    n = len(claims)
+    n = 0
+    for blurb, texts in parts:
+        claims = blurb_claims(blurb)
+        n += len(claims)
+        cited += [c for claim in claims for c in claim.citations]
+        valid += [c for claim in claims for c in claim.citations if c in texts]
+        for claim in claims:
+            s, p, u = _ground_claim(claim, texts, allowed, names)
+            supported += s
+            precise += p
+            unsupported_facts += u
     return {
         "grounding.citation_validity": len(valid) / len(cited) if cited else 0.0,
         "grounding.citation_precision": precise / len(valid) if valid else 0.0,
@@ -216,12 +210,33 @@ def grounding(blurb: str, texts: Mapping[str, str], owner: str | None) -> dict[s
     }
 
 
+def _ground_claim(
+    claim: Claim, texts: Mapping[str, str], allowed: frozenset[str], names: frozenset[str]
+) -> tuple[int, int, int]:
+    """(supported 0/1, precise citations, unsupported facts) of one sentence."""
+    precise = 0
+    ok = bool(claim.segments)
+    for segment, seg_labels in claim.segments:
+        labels = [c for c in seg_labels if c in texts]
+        joint = supports(segment, (texts[c] for c in labels), allowed, names)
+        ok = ok and joint
+        for c in labels:
+            rest = [x for x in labels if x != c]
+            alone = supports(segment, [texts[c]], allowed, names)
+            needed = joint and not supports(segment, (texts[x] for x in rest), allowed, names)
+            precise += alone or needed
+    evidence = "\n".join(texts[c] for c in claim.citations if c in texts)
+    unsupported = sum(not appears_in(f.text, evidence) for f in salient_facts(claim.text, names))
+    return int(ok), precise, unsupported
+
+
 def _mentions(text: str, phrase: str) -> bool:
     return phrase.casefold() in text.casefold()
 
 
 def content(case: EvalCase, blurbs: list[str], embedder: Embedder) -> dict[str, float]:
-    """``blurbs``: one per identity the report describes (one for a single-identity page)."""
+    """``blurbs``: the report's blurb first, then one per other identity it describes.
+    ``content.sentences`` counts the report's blurb; facts and claims are checked on all."""
     everything = " ".join(blurbs)
     facts = case.expect.key_facts
     covered = [any(_mentions(everything, p) for p in f.any_of) for f in facts]
@@ -236,7 +251,7 @@ def content(case: EvalCase, blurbs: list[str], embedder: Embedder) -> dict[str, 
         a, b = embedder.embed([plain, "; ".join(case.expect.themes)])
         similarity = float(a @ b)
     return {
-        "content.sentences": float(sum(len(blurb_claims(b)) for b in blurbs)),
+        "content.sentences": float(len(blurb_claims(blurbs[0]))) if blurbs else 0.0,
         "content.key_fact_coverage": float(np.mean(covered)) if covered else 1.0,
         "content.forbidden_violations": float(violations),
         "content.theme_similarity": similarity,

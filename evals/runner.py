@@ -41,8 +41,9 @@ class SuiteResult(BaseModel):
 
 
 def predicted_identities(profile: Profile, report: Report) -> dict[str, str]:
-    """Which identity each paper was given; a report without identities is one person."""
-    return {p.label: p.identity_id or report.identity_id or "page" for p in profile.papers}
+    """Paper label -> the identity the report gave it; without identities, one person."""
+    assignment = report.identities.assignment() if report.identities else {}
+    return {p.label: assignment.get(p.id, "page") for p in profile.papers}
 
 
 def score_case(
@@ -52,13 +53,24 @@ def score_case(
     report: Report,
     judge: tuple[ChatModel, int] | None = None,
 ) -> CaseResult:
-    evidence = gather_evidence(ws.store, profile, report.identity_id)
-    texts = {pe.label: pe.evidence_text() for pe in evidence.papers}
+    page = gather_evidence(ws.store, profile)
+    assignment = report.identities.assignment() if report.identities else {}
+
+    def scope_texts(identity_id: str | None) -> dict[str, str]:
+        return {
+            pe.label: pe.evidence_text()
+            for pe in page.papers
+            if identity_id is None or assignment.get(pe.paper.id) == identity_id
+        }
+
+    parts = [(report.blurb, scope_texts(report.identity_id))]
+    parts += [(o.blurb, scope_texts(o.id)) for o in report.other_identities]
     metrics = {
         **ev.parsing(case, profile),
         **ev.topics(case, report, ws.embedder),
-        **ev.grounding(report.blurb, texts, profile.name),
-        **ev.content(case, [report.blurb], ws.embedder),
+        **ev.grounding(parts, profile.name),
+        # One blurb per person: the report's, and each other identity's.
+        **ev.content(case, [blurb for blurb, _ in parts], ws.embedder),
         **ev.identities(case, predicted_identities(profile, report)),
     }
     if judge is not None:

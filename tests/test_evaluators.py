@@ -32,9 +32,13 @@ def test_supported_and_unsupported_sentence():
 
 def test_valid_and_invented_citations():
     scores = grounding(
-        "Zero topological entropy is equivalent to unique ergodicity [P1]. "
-        "GradientFlow is a communication backend for distributed DNN training [P9].",
-        TEXTS,
+        [
+            (
+                "Zero topological entropy is equivalent to unique ergodicity [P1]. "
+                "GradientFlow is a communication backend for distributed DNN training [P9].",
+                TEXTS,
+            )
+        ],
         None,
     )
     assert scores["grounding.citation_validity"] == 0.5
@@ -43,22 +47,39 @@ def test_valid_and_invented_citations():
     assert scores["grounding.unsupported_facts"] == 2  # GradientFlow and DNN: nothing cited
 
 
+def test_citing_another_identitys_paper_is_invalid():
+    # P1 exists on the page but belongs to another person's blurb scope.
+    scores = grounding(
+        [
+            (
+                "Zero topological entropy is equivalent to unique ergodicity [P1].",
+                {"P2": TEXTS["P2"]},
+            )
+        ],
+        None,
+    )
+    assert scores["grounding.citation_validity"] == 0.0
+    assert scores["grounding.citation_recall"] == 0.0
+
+
 def test_citation_precision_alce():
-    precise = grounding("Soft gluon resummation in dijet azimuthal correlations [P3].", TEXTS, None)
+    precise = grounding(
+        [("Soft gluon resummation in dijet azimuthal correlations [P3].", TEXTS)], None
+    )
     assert precise["grounding.citation_precision"] == 1.0
     padded = grounding(
-        "Soft gluon resummation in dijet azimuthal correlations [P3, P1].", TEXTS, None
+        [("Soft gluon resummation in dijet azimuthal correlations [P3, P1].", TEXTS)], None
     )
     assert padded["grounding.citation_precision"] == 0.5  # P1 neither supports nor is needed
     assert padded["grounding.citation_recall"] == 1.0
     # Inline markers: each cites the part of the sentence it closes.
     inline = grounding(
-        "The papers span unique ergodicity [P1] and soft gluon resummation [P3].", TEXTS, None
+        [("The papers span unique ergodicity [P1] and soft gluon resummation [P3].", TEXTS)], None
     )
     assert inline["grounding.citation_precision"] == 1.0
     assert inline["grounding.citation_recall"] == 1.0
     crossed = grounding(
-        "The papers span unique ergodicity [P3] and soft gluon resummation [P1].", TEXTS, None
+        [("The papers span unique ergodicity [P3] and soft gluon resummation [P1].", TEXTS)], None
     )
     assert crossed["grounding.citation_recall"] == 0.0
 
@@ -125,7 +146,7 @@ def test_content_key_facts_and_forbidden_claims():
     assert blended["content.forbidden_violations"] == 1
     split = content(case, ["Ergodicity and gluon resummation [P1].", "StarCraft [P2]."], embedder)
     assert split["content.forbidden_violations"] == 0  # one person per blurb
-    assert split["content.sentences"] == 2
+    assert split["content.sentences"] == 1  # the report's own blurb
     assert 0 < split["content.theme_similarity"] <= 1
 
 

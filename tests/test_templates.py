@@ -18,6 +18,7 @@ from agent.templating import (
 SAMPLES: dict[str, dict[str, object]] = {
     "offline_blurb": {
         "subject": "The papers listed for Ada",
+        "singular": False,
         "overview": [
             {"name": "ergodic theory", "cites": ["P1", "P2"]},
             {"name": "QCD", "cites": ["P3"]},

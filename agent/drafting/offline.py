@@ -53,26 +53,31 @@ MAX_SENTENCES = 6
 class OfflineDrafter:
     name = "offline"
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(
+        self, analysis: Analysis, subject: str | None = None, max_sentences: int = MAX_SENTENCES
+    ) -> None:
         self.analysis = analysis
+        self.subject = subject
+        self.max_sentences = max_sentences
 
     def draft(self, evidence: Evidence, themes: list[Theme]) -> list[DraftSentence]:
         profile = evidence.profile
-        subject = (
+        subject = self.subject or (
             f"The papers listed for {profile.name}"
             if profile.name
             else "The papers on this page (it names no owner)"
         )
+        short = self.max_sentences <= 2
         named = [t for t in themes if t.named_by]
         overview = [{"name": t.name, "cites": t.named_by[:3]} for t in named[:3]]
         used: set[str] = set()
         contributions = []
-        for theme in named[:3]:
+        for theme in named[: 1 if short else 3]:
             picked = self._contribution(theme, used, evidence)
             if picked:
                 contributions.append(picked)
-        evolution = self._evolution(evidence)
-        room = MAX_SENTENCES - 1 - len(contributions) - (1 if evolution else 0)
+        evolution = None if short else self._evolution(evidence)
+        room = self.max_sentences - 1 - len(contributions) - (1 if evolution else 0)
         threads = (
             [{"name": t.name, "cites": t.named_by[:2]} for t in named[3:6]] if room > 0 else []
         )
@@ -83,8 +88,10 @@ class OfflineDrafter:
             contributions=contributions,
             evolution=evolution,
             threads=threads,
+            singular=len(evidence.papers) == 1,
         )
-        return [DraftSentence(text=line.strip()) for line in text.splitlines() if line.strip()]
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return [DraftSentence(text=line) for line in lines[: self.max_sentences]]
 
     def _contribution(
         self, theme: Theme, used: set[str], evidence: Evidence
@@ -175,7 +182,7 @@ def _rewrite(sentence: str, who: str) -> str:
         )
     # "Peng Sun and co-authors show" / "Peng Sun show": fix agreement for a single person.
     if who and not who.startswith("the authors") and " and co-authors" not in who:
-        sentence = re.sub(rf"({re.escape(who)}) (\w+?)(?<!s)\b", _agree, sentence, count=1)
+        sentence = re.sub(rf"({re.escape(who)}) (\w+?)(?<!s)\b", _agree, sentence)
     return sentence[0].upper() + sentence[1:] if sentence else sentence
 
 
