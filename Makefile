@@ -26,9 +26,10 @@ eval: setup  ## The eval suite on the seeds, with its report and gate (also run 
 lint:  ## ruff lint + format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .
 
-bench: setup  ## Benchmarks: ingest, then report latency and LLM cost vs a naive prompt
+bench: setup  ## Benchmarks: ingest, report latency + LLM cost vs a naive prompt, 2,000-paper identities
 	$(UV) run python -m benchmarks.ingest_bench
 	$(UV) run python -m benchmarks.report_bench
+	$(UV) run python -m benchmarks.identity_bench
 
 clean:  ## Remove caches (not the user's store)
 	rm -rf .pytest_cache .ruff_cache
