@@ -474,21 +474,26 @@ def appears_in(fact: str, evidence: str) -> bool:
 # -- quarantine: abstracts are data, never instructions ----------------------------------------
 
 _INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|"
-    r"guidelines|above|previous|prior)\b"
-    r"|\b(?:system|developer)\s+(?:prompt|message|instructions?)\b"
+    # "ignore all previous instructions", "disregard the system prompt"
+    r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|these|those|of)\s+)*"
+    r"(?:(?:previous|prior|above|earlier|preceding|system|developer)\s+)*"
+    r"(?:instructions?|prompts?|rules|guidelines|directions|directives)\b"
+    # "you are now an AI assistant", "you must ..." addressed to the reader-model
     r"|\byou\s+(?:are|must|should|will)\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language model|"
-    r"chatbot|llm|model|required|instructed)\b"
-    r"|\b(?:as an ai|large language model reading this|ai (?:assistant|model)s? reading)\b"
-    r"|\b(?:respond|reply|answer|output|write|say|state)\s+(?:only\s+)?(?:with|that)\b.{0,60}"
-    r"\b(?:summary|profile|blurb|researcher|author)\b",
+    r"chatbot|llm|required to|instructed to)\b"
+    r"|\b(?:as an ai|large language models? reading this|ai (?:assistant|model)s? reading)\b"
+    # an imperative to the model about its output: "Write that this researcher ..."
+    r"|(?:^|\bplease\s+|[.!:]\s*)(?:respond|reply|answer|output|write|say)\s+(?:only\s+)?"
+    r"(?:with|that)\b.{0,80}\b(?:summary|profile|blurb|researcher|author)\b",
     re.IGNORECASE | re.DOTALL,
 )
 
 
 def quarantine(text: str) -> tuple[str, list[str]]:
     """Split ``text`` into the sentences that are data and the ones addressed to a model
-    ("ignore previous instructions..."), which no drafter or verifier may use."""
+    ("ignore previous instructions..."), which no drafter or verifier may use. The patterns
+    look for imperatives to the reader, not topics: papers about LLMs may discuss "system
+    prompts" or "forgetting previous tasks" and stay data."""
     kept: list[str] = []
     removed: list[str] = []
     for sentence in split_sentences(text):

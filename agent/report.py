@@ -148,9 +148,9 @@ def build_report(
     banner = None
     if identities.mixed:
         primary = identities.by_id(scope_id or identities.primary)
-        who = f"named {name}" if name else "on this page"
+        who = f" named {name}" if name else ""
         banner = (
-            f"This page lists papers by at least {identities.people} different people {who}. "
+            f"This page lists papers by at least {identities.people} different people{who}. "
             f"This profile is about one of them: {primary.label} ({len(primary.papers)} of "
             f"{len(page.papers)} papers). The others are summarised separately below."
             if primary
