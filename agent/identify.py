@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from retrieval.embeddings import Embedder
-from retrieval.errors import InputFileError
 from retrieval.models import Profile
 from retrieval.store import VectorStore
+from retrieval.yaml_input import read_yaml_model
 
 from .evidence import gather_evidence
 from .identities import apply_identities, assign_identities
@@ -21,23 +18,9 @@ from .topics import analyse
 
 def read_corrections(path: Path) -> Corrections:
     """A corrections file: ``together: [[P1, P2]]`` and ``apart: [[P3, P5]]`` (YAML or JSON)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputFileError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line) from None
-    try:
-        return Corrections.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "file"
-        raise InputFileError(
-            path,
-            f"{where}: {err['msg']}; expected 'together: [[P1, P2]]' and/or 'apart: [[P3, P5]]'",
-        ) from None
+    return read_yaml_model(
+        path, Corrections, "expected 'together: [[P1, P2]]' and/or 'apart: [[P3, P5]]'"
+    )
 
 
 def stored_corrections(store: VectorStore, profile_id: str) -> Corrections | None:

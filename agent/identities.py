@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.categories import ARXIV_CATEGORIES
+from retrieval.errors import UserError
 from retrieval.formats._text import name_key
 from retrieval.models import Profile
 
@@ -147,15 +148,20 @@ class _Groups:
         link = np.where(
             count > 0, np.where(finite, top, 0).sum(axis=1) / np.maximum(count, 1), -np.inf
         )
+        margin = link - self.bars(r)
+        margin[np.isnan(margin) | self.cannot[r] | ~self.active | (margin < 0)] = -np.inf
+        margin[r] = -np.inf
+        return margin
+
+    def bars(self, r: int) -> np.ndarray:
+        """The similarity group ``r`` needs to merge with each group on content; NaN where
+        their fields differ (no content merge at all)."""
         fr, fo = self._field(r), self._field(np.arange(self.n))
         clash = (fr >= 0) & (fo >= 0) & (fo != fr)
         solo = (self.solo[r] == self.size[r]) & (self.solo == self.size)
         strict = (self.complete[r] * 2 > self.size[r]) & (self.complete * 2 > self.size)
         bar = np.where(solo, SOLO_SIMILARITY, np.where(strict, STRICT_SIMILARITY, LOOSE_SIMILARITY))
-        margin = link - bar
-        margin[clash | self.cannot[r] | ~self.active | (margin < 0)] = -np.inf
-        margin[r] = -np.inf
-        return margin
+        return np.where(clash, np.nan, bar)
 
     def merge_by_content(self) -> None:
         """Greedy: merge the pair with the largest margin over its bar, until none is left.
@@ -220,8 +226,6 @@ def _facts(evidence: Evidence, categories: list[PaperCategory]) -> list[_PaperFa
 
 
 def _labels_to_index(labels: Iterable[str], index: dict[str, int], what: str) -> list[int]:
-    from retrieval.errors import UserError
-
     out = []
     for label in labels:
         if label not in index:
@@ -260,8 +264,6 @@ def assign_identities(
             idx = _labels_to_index(together, index, "together")
             for j in idx[1:]:
                 if groups.find(idx[0]) != groups.find(j) and not groups.union(idx[0], j):
-                    from retrieval.errors import UserError
-
                     raise UserError(
                         f"corrections: together {together} conflicts with an 'apart' pair"
                     )
@@ -283,10 +285,11 @@ def assign_identities(
     if final and _people(final, facts) == 1:
         # One person with some outlying papers: fold in every group nothing separates
         # strongly (a different field, or complete author lists with nobody in common).
-        primary = final[0]
+        root = groups.find(final[0][0])
+        bars = groups.bars(root)
         for group in final[1:]:
-            if _bar(primary, group, facts) in (LOOSE_SIMILARITY, SOLO_SIMILARITY):
-                groups.union(primary[0], group[0])
+            if bars[groups.find(group[0])] in (LOOSE_SIMILARITY, SOLO_SIMILARITY):
+                groups.union(root, group[0])
         final = groups.groups()
     return _result(evidence, final, facts, sim, categories, topics_of, corrections)
 
@@ -320,20 +323,6 @@ def _dim(evidence: Evidence) -> int:
 def _group_field(group: list[int], facts: list[_PaperFacts]) -> str | None:
     fields = Counter(facts[i].field for i in group if facts[i].field)
     return fields.most_common(1)[0][0] if fields else None
-
-
-def _bar(ga: list[int], gb: list[int], facts: list[_PaperFacts]) -> float | None:
-    """The similarity two groups need to merge, or None when they may not merge on content."""
-    fa, fb = _group_field(ga, facts), _group_field(gb, facts)
-    if fa and fb and fa != fb:
-        return None
-    if all(facts[i].solo for i in ga + gb):
-        return SOLO_SIMILARITY
-    complete_a = sum(facts[i].complete for i in ga) * 2 > len(ga)
-    complete_b = sum(facts[i].complete for i in gb) * 2 > len(gb)
-    if complete_a and complete_b:
-        return STRICT_SIMILARITY
-    return LOOSE_SIMILARITY
 
 
 def _result(

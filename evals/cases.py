@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from retrieval.errors import InputFileError, UserError
+from retrieval.yaml_input import read_yaml_model
 
 
 class _Model(BaseModel):
@@ -99,19 +99,6 @@ def load_suite(path: Path | str) -> list[EvalCase]:
 
 
 def _load_case(path: Path) -> EvalCase:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputFileError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line) from None
-    if not isinstance(data, dict):
-        raise InputFileError(path, "a case file holds one mapping (id, seed|file, expect)")
-    try:
-        return EvalCase.model_validate({**data, "source": path})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "case"
-        raise InputFileError(
-            path, f"{where}: {err['msg']}; see evals/README.md for the case schema"
-        ) from None
+    return read_yaml_model(
+        path, EvalCase, "see evals/README.md for the case schema", extra={"source": path}
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from retrieval.errors import InputFileError
+from retrieval.yaml_input import read_yaml_model
 
 from .evaluators import METRICS
 from .runner import SuiteResult
@@ -49,14 +49,9 @@ class Thresholds(BaseModel):
 
 
 def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        thresholds = Thresholds.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputFileError(path, f"cannot read thresholds: {exc}") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputFileError(path, f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    thresholds = read_yaml_model(
+        path, Thresholds, "see evals/README.md for per_case, overall and known_failures"
+    )
     unknown = [
         m
         for m in [
