@@ -10,10 +10,10 @@ from retrieval.models import Profile
 from retrieval.store import VectorStore
 from retrieval.yaml_input import read_yaml_model
 
-from .evidence import gather_evidence
+from .evidence import Evidence, gather_evidence
 from .identities import apply_identities, assign_identities
 from .models import Corrections, IdentityResult
-from .topics import analyse
+from .topics import Analysis, analyse
 
 
 def read_corrections(path: Path) -> Corrections:
@@ -35,11 +35,20 @@ def identify(
     corrections: Corrections | None = None,
 ) -> IdentityResult:
     """The identities of a stored profile; ``corrections`` default to the stored ones."""
-    if corrections is None:
-        corrections = stored_corrections(store, profile.id)
     evidence = gather_evidence(store, profile)
-    analysis = analyse(evidence, embedder)
-    return assign_identities(evidence, analysis.topics.per_paper, corrections, analysis.topics_of)
+    return identities_of(store, evidence, analyse(evidence, embedder), corrections)
+
+
+def identities_of(
+    store: VectorStore,
+    page: Evidence,
+    analysis: Analysis,
+    corrections: Corrections | None = None,
+) -> IdentityResult:
+    """Identities from a page's evidence and analysis already at hand."""
+    if corrections is None:
+        corrections = stored_corrections(store, page.profile.id)
+    return assign_identities(page, analysis.topics.per_paper, corrections, analysis.topics_of)
 
 
 def persist_identities(store: VectorStore, profile: Profile, result: IdentityResult) -> Profile:

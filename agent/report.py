@@ -14,8 +14,7 @@ from retrieval.store import VectorStore
 from .drafting import OfflineDrafter
 from .drafting.llm import LLMDrafter
 from .evidence import Evidence, gather_evidence
-from .identify import stored_corrections
-from .identities import assign_identities
+from .identify import identities_of
 from .llm import Budget, ChatModel
 from .models import (
     Drafting,
@@ -70,12 +69,7 @@ def build_report(
     requested: LLMChoice = llm or settings.llm.provider
     page = gather_evidence(store, profile)
     page_analysis = analyse(page, embedder)
-    identities = assign_identities(
-        page,
-        page_analysis.topics.per_paper,
-        stored_corrections(store, profile.id),
-        page_analysis.topics_of,
-    )
+    identities = identities_of(store, page, page_analysis)
     if identity_id is not None and identities.by_id(identity_id) is None:
         known = ", ".join(i.id for i in identities.identities)
         raise NotFoundError(f"no identity {identity_id!r} in {profile.id} (identities: {known})")

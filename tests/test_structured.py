@@ -30,7 +30,8 @@ def test_valid_output_parses_and_normalises_labels():
 
 
 def test_invalid_then_valid_feeds_the_error_back():
-    chat = ScriptedChat('{"sentences": []}', GOOD)
+    chat = ScriptedChat('{"sentences": []}')
+    chat.enqueue(GOOD)
     budget = Budget(10_000)
     ask_structured(chat, ASK, Draft, budget=budget, max_reasks=1)
     retry = chat.requests[1]
