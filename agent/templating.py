@@ -1,5 +1,5 @@
 """The one place Jinja templates are rendered: prompts (``prompts/*.jinja``) as plain text and
-report renderings (``agent/templates``) with HTML autoescaping. Both environments are
+report renderings (``agent/reporting/templates``) with HTML autoescaping. Both environments are
 sandboxed and strict: a missing variable is an error, never an empty string."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 import prompts
 
 PROMPTS_DIR = Path(prompts.__file__).resolve().parent
-OUTPUTS_DIR = Path(__file__).resolve().parent / "templates"
+OUTPUTS_DIR = Path(__file__).resolve().parent / "reporting" / "templates"
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +46,7 @@ def render_prompt(name: str, **variables: Any) -> str:
 
 
 def render_output(name: str, **variables: Any) -> str:
-    """Render ``agent/templates/<name>.jinja`` (``report.md``, ``report.html``)."""
+    """Render ``agent/reporting/templates/<name>.jinja`` (``report.md``, ``report.html``)."""
     return _output_env().get_template(f"{name}.jinja").render(**variables)
 
 

@@ -25,9 +25,9 @@ import numpy as np
 
 from retrieval.embeddings import Embedder
 
-from ._text import appears_in, content_terms, salient_facts, stem
+from .analysis.evidence import Evidence
 from .drafting.base import DraftSentence
-from .evidence import Evidence
+from .language import appears_in, content_terms, salient_facts, stem
 from .models import CheckedSentence, SentenceStatus, Verification
 
 THRESHOLD = 0.5

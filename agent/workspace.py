@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Literal
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
 from retrieval.errors import NotFoundError
-from retrieval.formats._text import name_key
 from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
+from retrieval.names import name_key
 from retrieval.parse import load_profiles
 from retrieval.search import search
 from retrieval.store import VectorStore
@@ -55,7 +55,7 @@ class Workspace:
         self, profiles: list[Profile], progress: Callable[[int, int], None] | None = None
     ) -> list[IngestResult]:
         """Index the profiles, then group each changed one's papers into identities."""
-        from .identify import identify, persist_identities
+        from .identities.assignment import identify, persist_identities
 
         # Papers keep the identity they were given (unchanged pages stay unchanged).
         profiles = [self._with_stored_identities(p) for p in profiles]
@@ -94,7 +94,7 @@ class Workspace:
     ) -> tuple[Profile, IdentityResult]:
         """The identities of a stored profile. ``corrections`` are saved for the profile (they
         override the clustering from now on, across re-ingests) before grouping."""
-        from .identify import identify, persist_identities
+        from .identities.assignment import identify, persist_identities
 
         profile = self.resolve(ref)
         # Validate the corrections against the page before keeping them.
@@ -141,8 +141,8 @@ class Workspace:
         chat: ChatModel | None = None,
         identity_id: str | None = None,
     ) -> Report:
-        """The grounded report for a stored profile (see ``agent.report.build_report``)."""
-        from .report import build_report
+        """The grounded report for a stored profile (see ``agent.reporting.build_report``)."""
+        from .reporting.build import build_report
 
         profile = self.resolve(ref)
         return build_report(

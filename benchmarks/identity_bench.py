@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.evidence import Evidence, PaperEvidence
-from agent.identities import assign_identities
+from agent.analysis.evidence import Evidence, PaperEvidence
+from agent.analysis.topics import analyse
+from agent.identities.clustering import assign_identities
 from agent.settings import Settings, default_seeds_dir
-from agent.topics import analyse
 from agent.workspace import Workspace
 from retrieval.models import Profile
 

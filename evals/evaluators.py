@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent._text import appears_in, content_terms, salient_facts
+from agent.language import appears_in, content_terms, salient_facts
 from agent.models import Report
 from retrieval.embeddings import Embedder
 from retrieval.models import Profile

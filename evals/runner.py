@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.evidence import gather_evidence
+from agent.analysis.evidence import gather_evidence
 from agent.llm import ChatModel
 from agent.models import Report
 from agent.workspace import Workspace

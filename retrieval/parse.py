@@ -9,8 +9,9 @@ from pathlib import Path
 from .categories import normalize_category
 from .errors import InputFileError
 from .formats import FORMATS, RawPage, parse_pages
-from .formats._text import infer_owner, name_key
+from .formats._text import infer_owner
 from .models import NameSource, Paper, ParseIssue, Profile, Severity, stable_id
+from .names import name_key
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 

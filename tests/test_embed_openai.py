@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from interface.cli import app
 from retrieval.embed_openai import OpenAIEmbedder
 from retrieval.errors import ConfigError, TransientError
 

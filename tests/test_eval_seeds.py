@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.drafting import DraftSentence
 from agent.drafting.offline import OfflineDrafter
 from agent.settings import Settings
@@ -24,6 +23,7 @@ from evals import (
 )
 from evals.gate import Bound, KnownFailure, Thresholds
 from evals.runner import SuiteResult, run_suite
+from interface.cli import app
 from tests.conftest import SEEDS_DIR
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.models import Corrections, IdentityResult
 from agent.settings import Settings
 from agent.workspace import Workspace
 from evals.cases import load_suite
+from interface.cli import app
 from retrieval.errors import InputFileError, UserError
 from retrieval.models import Profile
 from tests.conftest import SEED, SEEDS_DIR
@@ -168,7 +168,7 @@ def test_user_corrections_override_and_survive_reingest(merged_store, tmp_path: 
 
 def test_bad_corrections_are_clear_errors(merged_store, tmp_path: Path):
     store, _, _ = merged_store
-    from agent.identify import read_corrections
+    from agent.identities.assignment import read_corrections
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("together: [[P1, P2]\n")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.models import SentenceStatus
 from agent.settings import LLMSettings, Settings
 from agent.workspace import Workspace
+from interface.cli import app
 from retrieval.errors import ConfigError
 from tests.conftest import SEEDS_DIR
 from tests.fake_openai import CHAT, FakeOpenAI, evidence_items

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.models import Report, SentenceStatus
-from agent.render import render
+from agent.reporting.render import render
 from agent.settings import Settings
 from agent.workspace import Workspace
+from interface.cli import app
 from tests.conftest import SEED, SEEDS_DIR
 
 _CITE = re.compile(r"\[(P\d+(?:, P\d+)*)\]")

@@ -77,7 +77,7 @@ def test_owner_needs_clear_evidence() -> None:
     ],
 )
 def test_quarantine_catches_instructions_not_topics(sentence: str, injected: bool):
-    from agent._text import quarantine
+    from agent.language import quarantine
 
     kept, removed = quarantine(f"We study graphs. {sentence}")
     assert bool(removed) == injected

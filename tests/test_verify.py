@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from agent.analysis.evidence import Evidence, PaperEvidence
 from agent.drafting import DraftSentence
-from agent.evidence import Evidence, PaperEvidence
 from agent.models import SentenceStatus
 from agent.verify import Verifier
 from retrieval.config import EmbeddingConfig

@@ -8,8 +8,8 @@ from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from ..evidence import Evidence
-from ..topics import Theme
+from ..analysis.evidence import Evidence
+from ..analysis.topics import Theme
 
 Label = Annotated[str, StringConstraints(pattern=r"^P[1-9]\d*$")]
 _INLINE = re.compile(r"\[\s*(P\d+(?:\s*[,;]\s*P\d+)*)\s*\]")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._text import split_sentences
-from ..evidence import Evidence, PaperEvidence
+from ..analysis.evidence import Evidence, PaperEvidence
+from ..analysis.topics import Theme
+from ..language import split_sentences
 from ..llm import Budget, ChatModel, Message, ask_structured
 from ..templating import render_prompt
-from ..topics import Theme
 from .base import Draft, DraftSentence
 
 SCHEMA_HINT = (

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from retrieval.formats._text import name_key
+from retrieval.names import name_key
 
-from .._text import content_terms, split_sentences
-from ..evidence import Evidence, PaperEvidence
+from ..analysis.evidence import Evidence, PaperEvidence
+from ..analysis.topics import Analysis, Theme
+from ..language import content_terms, split_sentences
 from ..templating import render_prompt
-from ..topics import Analysis, Theme
 from .base import DraftSentence
 
 _CUE = re.compile(

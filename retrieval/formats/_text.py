@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from retrieval.names import name_key
+
 MONTHS = {
     m: i
     for i, m in enumerate(
@@ -167,11 +169,6 @@ def normalize_person_name(name: str) -> str:
         if last and first and is_person_name(last) and is_person_name(first):
             return f"{first} {last}"
     return s
-
-
-def name_key(name: str) -> str:
-    """Comparison key for a person's name: case, accents of spacing and hyphens ignored."""
-    return re.sub(r"[^a-z]", "", name.lower())
 
 
 _NUM = r"(?P<num>\d[\d,]*(?:\.\d+)?)"

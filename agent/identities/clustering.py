@@ -28,11 +28,11 @@ import numpy as np
 
 from retrieval.categories import ARXIV_CATEGORIES
 from retrieval.errors import UserError
-from retrieval.formats._text import name_key
 from retrieval.models import Profile
+from retrieval.names import name_key
 
-from .evidence import Evidence
-from .models import (
+from ..analysis.evidence import Evidence
+from ..models import (
     Corrections,
     Identity,
     IdentityEvidence,

@@ -10,10 +10,10 @@ from retrieval.models import Profile
 from retrieval.store import VectorStore
 from retrieval.yaml_input import read_yaml_model
 
-from .evidence import Evidence, gather_evidence
-from .identities import apply_identities, assign_identities
-from .models import Corrections, IdentityResult
-from .topics import Analysis, analyse
+from ..analysis.evidence import Evidence, gather_evidence
+from ..analysis.topics import Analysis, analyse
+from ..models import Corrections, IdentityResult
+from .clustering import apply_identities, assign_identities
 
 
 def read_corrections(path: Path) -> Corrections:

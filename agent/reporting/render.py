@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .models import Report
-from .templating import render_output
+from ..models import Report
+from ..templating import render_output
 
 Format = Literal["json", "md", "html"]
 

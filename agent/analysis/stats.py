@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from retrieval.formats._text import name_key
 from retrieval.models import Profile
+from retrieval.names import name_key
 
+from ..models import CoAuthor, Stats
 from .evidence import Evidence
-from .models import CoAuthor, Stats
 
 
 def compute_stats(evidence: Evidence, top: int = 5) -> Stats:

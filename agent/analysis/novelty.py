@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..models import NeighbourPaper, Novelty, NoveltyPaper
 from .evidence import Evidence, PaperEvidence
-from .models import NeighbourPaper, Novelty, NoveltyPaper
 
 K_NEIGHBOURS = 3
 MIN_REFERENCE_PAPERS = 30

@@ -13,9 +13,9 @@ import numpy as np
 from retrieval.categories import ARXIV_CATEGORIES
 from retrieval.embeddings import Embedder
 
+from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
 from .evidence import Evidence, PaperEvidence
 from .keyphrases import PhraseIndex
-from .models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
 
 # What each category is about, in the words abstracts use; embedded as the category's prototype.
 _SCOPE: dict[str, str] = {

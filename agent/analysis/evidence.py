@@ -10,7 +10,7 @@ import numpy as np
 from retrieval.models import Paper, Profile
 from retrieval.store import VectorStore
 
-from ._text import quarantine
+from ..language import quarantine
 
 
 @dataclass

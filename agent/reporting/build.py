@@ -11,12 +11,15 @@ from retrieval.models import Profile
 from retrieval.search import search
 from retrieval.store import VectorStore
 
-from .drafting import OfflineDrafter
-from .drafting.llm import LLMDrafter
-from .evidence import Evidence, gather_evidence
-from .identify import identities_of
-from .llm import Budget, ChatModel
-from .models import (
+from ..analysis.evidence import Evidence, gather_evidence
+from ..analysis.novelty import assess
+from ..analysis.stats import compute_stats
+from ..analysis.topics import analyse
+from ..drafting import OfflineDrafter
+from ..drafting.llm import LLMDrafter
+from ..identities.assignment import identities_of
+from ..llm import Budget, ChatModel
+from ..models import (
     Drafting,
     IdentityResult,
     OtherIdentity,
@@ -26,11 +29,8 @@ from .models import (
     Usage,
     Verification,
 )
-from .novelty import assess
-from .settings import Settings
-from .stats import compute_stats
-from .topics import analyse
-from .verify import Verifier
+from ..settings import Settings
+from ..verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ LLMChoice = Literal["offline", "openai"]
 
 def build_chat_model(settings: Settings) -> ChatModel:
     """The configured OpenAI-compatible model; a missing key fails here, naming the variable."""
-    from .llm.openai_chat import OpenAIChat
+    from ..llm.openai_chat import OpenAIChat
 
     key = settings.openai_api_key
     return OpenAIChat(

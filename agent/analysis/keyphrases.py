@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ._text import FILLER, STOPWORDS, split_sentences, stem
+from ..language import FILLER, STOPWORDS, split_sentences, stem
 
 _SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”/]|\s-\s|\$[^$]*\$")
 _TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9\-']*$")

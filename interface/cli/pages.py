@@ -1,0 +1,177 @@
+"""Commands over pages and the store: parse, ingest, profiles, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from agent.settings import load_settings
+from agent.workspace import Workspace
+from retrieval.errors import UserError
+from retrieval.models import Profile
+
+from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, workspace
+
+app = typer.Typer()
+
+
+@app.command()
+@handle_errors
+def parse(
+    file: Annotated[Path, typer.Argument(help="Profile page (text), JSON/JSONL, BibTeX or Atom.")],
+    as_json: JsonOpt = False,
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a format.")] = None,
+) -> None:
+    """Parse a profile file and show what was found (no store needed)."""
+    ws = Workspace(load_settings())
+    profiles = ws.parse(file, fmt)
+    if as_json:
+        dumped = [p.model_dump(mode="json") for p in profiles]
+        print_json(dumped[0] if len(dumped) == 1 else dumped)
+        return
+    for profile in profiles:
+        _show_profile(profile)
+
+
+def _show_profile(profile: Profile) -> None:
+    name = profile.name or "(no owner name on the page)"
+    out.print(
+        f"[bold]{name}[/]  name: {profile.name_source.value}  format: {profile.source_format}  "
+        f"id: {profile.id}  papers: {len(profile.papers)}",
+        highlight=False,
+    )
+    if profile.metrics:
+        out.print(
+            "metrics: " + ", ".join(f"{k}={v}" for k, v in profile.metrics.items()), highlight=False
+        )
+    table = Table(show_lines=False)
+    for col in ("P", "year", "cats", "title", "authors", "line"):
+        table.add_column(col, overflow="fold")
+    for p in profile.papers:
+        authors = ", ".join(p.authors[:3]) + (
+            " et al." if p.authors_truncated or len(p.authors) > 3 else ""
+        )
+        title = p.title or ("(no title) " + (p.abstract or "")[:60] + "...")
+        table.add_row(
+            p.label, str(p.year or ""), ",".join(p.categories), title, authors, str(p.source_line)
+        )
+    out.print(table)
+    for w in profile.warnings:
+        where = f"line {w.line}: " if w.line else ""
+        out.print(f"{w.severity.value}: {where}{w.message}", highlight=False)
+    for s in profile.skipped:
+        out.print(f"skipped lines {s.start_line}-{s.end_line}: {s.reason}", highlight=False)
+
+
+@app.command()
+@handle_errors
+def ingest(
+    files: Annotated[list[Path] | None, typer.Argument(help="Profile files to index.")] = None,
+    seeds: Annotated[
+        bool, typer.Option("--seeds", help="Index every page in the seeds dir.")
+    ] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Parse files and index their papers in the vector store (idempotent)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    ws = workspace(store)
+    paths = list(files or [])
+    if seeds:
+        seeds_dir = ws.settings.seeds_dir
+        if not seeds_dir.is_dir():
+            raise UserError(
+                f"seeds dir {str(seeds_dir)!r} does not exist; set PROFILE_AGENT_SEEDS_DIR"
+            )
+        paths += sorted(
+            p for p in seeds_dir.iterdir() if p.is_file() and not p.name.startswith(".")
+        )
+    if not paths:
+        raise UserError("nothing to ingest: name FILES or pass --seeds")
+    # Parse everything first: a bad file fails before the store is touched.
+    profiles = [p for path in paths for p in ws.parse(path)]
+    with Progress(
+        TextColumn("embedding chunks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("ingest", total=None)
+        results = ws.ingest_many(
+            profiles, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    if as_json:
+        print_json([r.__dict__ for r in results])
+        return
+    table = Table(title=f"ingested into {ws.settings.store_config().describe()}")
+    for col in ("profile", "name", "papers", "chunks", "added", "removed", "status"):
+        table.add_column(col, no_wrap=col == "profile", overflow="fold", min_width=8)
+    for r in results:
+        status = (
+            "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed")
+        )
+        table.add_row(
+            r.profile_id,
+            r.name or "-",
+            str(r.papers),
+            str(r.chunks),
+            str(r.added),
+            str(r.removed),
+            status,
+        )
+    out.print(table)
+
+
+@app.command()
+@handle_errors
+def profiles(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """List the profiles in the store."""
+    ws = workspace(store)
+    rows = ws.profiles()
+    if as_json:
+        print_json(
+            [{"id": r.id, "name": r.name, "papers": r.papers, "chunks": r.chunks} for r in rows]
+        )
+        return
+    if not rows:
+        out.print("no profiles yet; run 'profile-agent ingest FILE' (or --seeds)")
+        return
+    table = Table()
+    for col in ("id", "name", "papers", "chunks", "format"):
+        table.add_column(col, no_wrap=col == "id")
+    for r in rows:
+        table.add_row(r.id, r.name or "-", str(r.papers), str(r.chunks), r.source_format)
+    out.print(table)
+
+
+@app.command("search")
+@handle_errors
+def search_cmd(
+    profile: Annotated[str, typer.Argument(help="Profile id, owner name or id prefix.")],
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of papers.")] = 5,
+    identity: Annotated[
+        str | None,
+        typer.Option("--identity", help="Only this identity's papers (see 'identities')."),
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Semantic search over one profile's papers."""
+    ws = workspace(store)
+    prof, hits = ws.search(profile, query, k=k, identity_id=identity)
+    if as_json:
+        print_json({"profile": prof.id, "query": query, "hits": [h.model_dump() for h in hits]})
+        return
+    table = Table(title=f"{prof.name or prof.id}: {query}")
+    for col in ("paper", "score", "title", "snippet"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        table.add_row(h.label, f"{h.score:.3f}", h.title or "(no title)", h.snippet)
+    out.print(table)
