@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 
 
 class Workspace:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        """``embedder`` replaces the one the settings name (tests pass a wrapped one)."""
         self.settings = settings
         self.index = index_name(settings.embedding, settings.chunking, SCHEMA_VERSION)
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder  # fills the cached property below
 
     @cached_property
     def embedder(self) -> Embedder:
