@@ -104,7 +104,10 @@ def setup_logging() -> None:
 
 
 def show_table(
-    title: str | None, columns: list[str], rows: list[list[str]], wrap: set[str] = frozenset()
+    title: str | None,
+    columns: list[str],
+    rows: list[list[str]],
+    wrap: frozenset[str] | set[str] = frozenset(),
 ) -> None:
     """A table whose cells never break mid-word: ids, numbers and status words stay whole and
     only the ``wrap`` columns wrap, at spaces. When even that does not fit the terminal, each
