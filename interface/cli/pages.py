@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -103,9 +104,7 @@ def ingest(
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("ingest", total=None)
-        results = ws.ingest_many(
-            profiles, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+        results = ws.ingest_many(profiles, progress=_progress(bar, task))
     if as_json:
         print_json([r.__dict__ for r in results])
         return
@@ -126,6 +125,22 @@ def ingest(
             status,
         )
     out.print(table)
+
+
+def _progress(bar: Any, task: Any) -> Callable[[int, int], None]:
+    """The bar on a terminal; elsewhere (a log, CI) a plain line at every tenth of a long job."""
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        if err.is_terminal or total < 200:
+            return
+        tenth = done * 10 // total
+        if tenth != shown[0]:
+            shown[0] = tenth
+            err.print(f"embedding chunks: {done:,}/{total:,}", highlight=False)
+
+    return report
 
 
 @app.command()
