@@ -219,10 +219,13 @@ def _assemble(page: RawPage, profile_id: str, path: Path, content_hash: str, ind
         seen.setdefault(pid, paper.position)
         papers.append(paper)
     if not papers:
+        why = next((w for w in page.warnings if w.severity is Severity.warning), None)
         raise InputFileError(
             path,
-            f"no papers found (read as {page.format!r}); check that this is a "
-            "publication list, or pass --format",
+            f"no papers found (read as {page.format!r}"
+            + (f"; line {why.line}: {why.message}" if why else "")
+            + "); check that this is a publication list, or pass --format",
+            line=why.line if why else None,
         )
 
     _resolve_owner(page, papers)
