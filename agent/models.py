@@ -179,8 +179,7 @@ class Corrections(_Model):
         for group in groups:
             if len({g.strip().upper() for g in group}) < 2:
                 raise ValueError(
-                    f"together group {group!r} needs at least two different papers, "
-                    "e.g. [P1, P2]"
+                    f"together group {group!r} needs at least two different papers, e.g. [P1, P2]"
                 )
         return groups
 

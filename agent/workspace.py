@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
-from retrieval.errors import NotFoundError
+from retrieval.errors import NotFoundError, UserError
 from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
 from retrieval.names import name_key
@@ -129,7 +129,18 @@ class Workspace:
     def search(
         self, ref: str, query: str, k: int = 5, identity_id: str | None = None
     ) -> tuple[Profile, list[SearchHit]]:
+        if not query.strip():
+            raise UserError(
+                "the query is empty; say what to look for, e.g. 'graph neural networks'"
+            )
         profile = self.resolve(ref)
+        if identity_id is not None:
+            known = sorted({p.identity_id for p in profile.papers if p.identity_id})
+            if identity_id not in known:
+                raise NotFoundError(
+                    f"no identity {identity_id!r} in {profile.id} (identities: "
+                    f"{', '.join(known) or 'none yet; run profile-agent identities'})"
+                )
         return profile, search(
             self.store, self.embedder, profile, query, k=k, identity_id=identity_id
         )

@@ -9,7 +9,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
 LOCAL_MODEL = "all-MiniLM-L6-v2"
 
 

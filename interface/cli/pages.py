@@ -14,7 +14,7 @@ from agent.workspace import Workspace
 from retrieval.errors import UserError
 from retrieval.models import Profile
 
-from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, workspace
+from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, safe, workspace
 
 app = typer.Typer()
 
@@ -38,15 +38,16 @@ def parse(
 
 
 def _show_profile(profile: Profile) -> None:
-    name = profile.name or "(no owner name on the page)"
+    name = safe(profile.name or "(no owner name on the page)")
     out.print(
         f"[bold]{name}[/]  name: {profile.name_source.value}  format: {profile.source_format}  "
-        f"id: {profile.id}  papers: {len(profile.papers)}",
+        f"id: {safe(profile.id)}  papers: {len(profile.papers)}",
         highlight=False,
     )
     if profile.metrics:
         out.print(
-            "metrics: " + ", ".join(f"{k}={v}" for k, v in profile.metrics.items()), highlight=False
+            "metrics: " + safe(", ".join(f"{k}={v}" for k, v in profile.metrics.items())),
+            highlight=False,
         )
     table = Table(show_lines=False)
     for col in ("P", "year", "cats", "title", "authors", "line"):
@@ -57,14 +58,19 @@ def _show_profile(profile: Profile) -> None:
         )
         title = p.title or ("(no title) " + (p.abstract or "")[:60] + "...")
         table.add_row(
-            p.label, str(p.year or ""), ",".join(p.categories), title, authors, str(p.source_line)
+            p.label,
+            str(p.year or ""),
+            safe(",".join(p.categories)),
+            safe(title),
+            safe(authors),
+            str(p.source_line),
         )
     out.print(table)
     for w in profile.warnings:
         where = f"line {w.line}: " if w.line else ""
-        out.print(f"{w.severity.value}: {where}{w.message}", highlight=False)
+        out.print(f"{w.severity.value}: {where}{safe(w.message)}", highlight=False)
     for s in profile.skipped:
-        out.print(f"skipped lines {s.start_line}-{s.end_line}: {s.reason}", highlight=False)
+        out.print(f"skipped lines {s.start_line}-{s.end_line}: {safe(s.reason)}", highlight=False)
 
 
 @app.command()
@@ -108,7 +114,7 @@ def ingest(
     if as_json:
         print_json([r.__dict__ for r in results])
         return
-    table = Table(title=f"ingested into {ws.settings.store_config().describe()}")
+    table = Table(title=safe(f"ingested into {ws.settings.store_config().describe()}"))
     for col in ("profile", "name", "papers", "chunks", "added", "removed", "status"):
         table.add_column(col, no_wrap=col == "profile", overflow="fold", min_width=8)
     for r in results:
@@ -116,8 +122,8 @@ def ingest(
             "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed")
         )
         table.add_row(
-            r.profile_id,
-            r.name or "-",
+            safe(r.profile_id),
+            safe(r.name or "-"),
             str(r.papers),
             str(r.chunks),
             str(r.added),
@@ -161,7 +167,9 @@ def profiles(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     for col in ("id", "name", "papers", "chunks", "format"):
         table.add_column(col, no_wrap=col == "id")
     for r in rows:
-        table.add_row(r.id, r.name or "-", str(r.papers), str(r.chunks), r.source_format)
+        table.add_row(
+            safe(r.id), safe(r.name or "-"), str(r.papers), str(r.chunks), safe(r.source_format)
+        )
     out.print(table)
 
 
@@ -184,9 +192,9 @@ def search_cmd(
     if as_json:
         print_json({"profile": prof.id, "query": query, "hits": [h.model_dump() for h in hits]})
         return
-    table = Table(title=f"{prof.name or prof.id}: {query}")
+    table = Table(title=safe(f"{prof.name or prof.id}: {query}"))
     for col in ("paper", "score", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for h in hits:
-        table.add_row(h.label, f"{h.score:.3f}", h.title or "(no title)", h.snippet)
+        table.add_row(h.label, f"{h.score:.3f}", safe(h.title or "(no title)"), safe(h.snippet))
     out.print(table)
