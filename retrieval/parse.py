@@ -13,7 +13,7 @@ from .categories import normalize_category
 from .cleaning import clean_optional, clean_text
 from .errors import InputFileError
 from .formats import FORMATS, RawEntry, RawPage, parse_pages
-from .formats._text import infer_owner
+from .formats._text import infer_owner, looks_like_author_line
 from .models import NameSource, Paper, ParseIssue, Profile, Severity, stable_id
 from .names import name_key
 
@@ -184,6 +184,13 @@ def _assemble(page: RawPage, profile_id: str, path: Path, content_hash: str, ind
                 "empty_entry", "entry has neither a title nor an abstract; not used", entry.line
             )
             continue
+        if entry.title and not entry.authors and looks_like_author_line(entry.title):
+            page.warn(
+                "title_is_authors",
+                f"the title {entry.title[:60]!r} reads like an author list; is the title line "
+                "missing?",
+                entry.line,
+            )
         pid = stable_id(entry.title, (entry.abstract or "")[:200])
         if pid in seen:
             first = seen[pid]

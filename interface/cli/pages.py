@@ -100,7 +100,7 @@ def ingest(
     if not paths:
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
-    profiles = [p for path in paths for p in ws.parse(path)]
+    profiles = ws.parse_many(paths)
     with Progress(
         TextColumn("embedding chunks"),
         BarColumn(),

@@ -111,6 +111,13 @@ def parse_author_list(text: str) -> tuple[list[str], bool] | None:
     return names, truncated
 
 
+def looks_like_author_line(text: str) -> bool:
+    """Several people's names (``"A B, C D et al. · org"``): a line that is not a title."""
+    main = text.partition(" · ")[0]
+    parsed = parse_author_list(main)
+    return parsed is not None and (len(parsed[0]) > 1 or parsed[1])
+
+
 def split_title_authors(text: str) -> tuple[str, list[str], bool] | None:
     """Split ``"Some TitleFirst Author, Second Author et al."`` glued together by a scraper.
 
