@@ -105,14 +105,15 @@ def _blocks(text: str) -> list[_Block]:
     for n, m in enumerate(starts):
         limit = starts[n + 1].start() if n + 1 < len(starts) else len(text)
         end, depth = _end_of_entry(text[:limit], m.start())
+        loose = text[end:limit]
         out.append(
             _Block(
                 type=m["type"].lower(),
                 key=m["key"],
                 line=text.count("\n", 0, m.start()) + 1,
                 text=text[m.start() : end],
-                loose=text[end:limit],
-                loose_line=text.count("\n", 0, end) + 1,
+                loose=loose,
+                loose_line=text.count("\n", 0, end + len(loose) - len(loose.lstrip())) + 1,
                 depth=depth,
             )
         )
