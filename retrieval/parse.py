@@ -131,7 +131,7 @@ def parse_text(
     text: str, path: Path, *, fmt: str | None = None, content_hash: str | None = None
 ) -> list[Profile]:
     pages = parse_pages(text, path, fmt)
-    content_hash = content_hash or hashlib.sha256(text.encode()).hexdigest()
+    content_hash = content_hash or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     base_id = profile_id_for(path)
     profiles: list[Profile] = []
     for i, page in enumerate(pages):

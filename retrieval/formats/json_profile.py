@@ -262,4 +262,6 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
         page = RawPage(format=FORMAT_JSONL)
         page.entries = [_entry(p, n) for p, n in papers]
         return [page]
+    if not pages:
+        raise InputFileError(path, "no JSONL lines found; one JSON paper or profile per line")
     return pages
