@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     )
     chroma_port: int = Field(
         8000,
+        ge=1,
+        le=65535,
         validation_alias=AliasChoices("CHROMA_PORT", "PROFILE_AGENT_CHROMA_PORT"),
         description="Chroma server port.",
     )
@@ -100,12 +102,21 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the environment once; ``overrides`` (from CLI flags) win. Errors name the variable."""
     from pydantic import AliasChoices, ValidationError
+    from pydantic_settings import SettingsError
 
     from retrieval.errors import ConfigError
 
     try:
         given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
         return Settings(**given)
+    except SettingsError as exc:
+        # A nested group given as JSON that does not parse: 'error parsing value for field
+        # "llm" from source "EnvSettingsSource"'.
+        field = str(exc).split('"')[1] if str(exc).count('"') >= 2 else "?"
+        raise ConfigError(
+            f"invalid setting PROFILE_AGENT_{field.upper()}: not valid JSON; write it as a "
+            f"JSON object or set one field at a time with PROFILE_AGENT_{field.upper()}__FIELD"
+        ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]

@@ -10,11 +10,18 @@ from typing import TYPE_CHECKING, Literal
 
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
-from retrieval.errors import NotFoundError
+from retrieval.errors import NotFoundError, UserError
 from retrieval.ingest import IngestResult, ingest_profiles
-from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
+from retrieval.models import (
+    SCHEMA_VERSION,
+    ParseIssue,
+    Profile,
+    ProfileSummary,
+    SearchHit,
+    Severity,
+)
 from retrieval.names import name_key
-from retrieval.parse import load_profiles
+from retrieval.parse import load_profiles, profile_id_for
 from retrieval.search import search
 from retrieval.store import VectorStore
 
@@ -49,6 +56,38 @@ class Workspace:
     def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
         return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
 
+    def parse_many(self, paths: list[Path]) -> list[Profile]:
+        """Profiles of several files. Ids come from file names; two files of one name in
+        different directories (``a/page.txt``, ``b/page.txt``) would share one, so each of
+        those is qualified by its directory's name, with a note on the profile."""
+        parsed = [(path, p) for path in paths for p in self.parse(path)]
+        files_of: dict[str, set[Path]] = {}
+        for path, profile in parsed:
+            files_of.setdefault(profile.id, set()).add(path.resolve())
+        out: list[Profile] = []
+        taken: set[str] = set()
+        for path, profile in parsed:
+            new_id = profile.id
+            if len(files_of[profile.id]) > 1:
+                new_id = profile_id_for(Path(f"{path.resolve().parent.name}-{profile.id}"))
+            base, n = new_id, 1
+            while new_id in taken:
+                n += 1
+                new_id = f"{base}-{n}"
+            taken.add(new_id)
+            if new_id != profile.id:
+                note = ParseIssue(
+                    code="id_qualified",
+                    severity=Severity.info,
+                    message=f"another file in this run also gives the id {profile.id!r}; this "
+                    f"one is stored as {new_id!r}",
+                )
+                profile = profile.model_copy(
+                    update={"id": new_id, "warnings": [*profile.warnings, note]}
+                )
+            out.append(profile)
+        return out
+
     def ingest(
         self, profile: Profile, progress: Callable[[int, int], None] | None = None
     ) -> IngestResult:
@@ -70,9 +109,11 @@ class Workspace:
             batch_size=self.settings.embedding.batch_size,
             progress=progress,
         )
-        for profile, result in zip(profiles, results, strict=True):
-            # Identity ids given with the input (a JSON profile, a test) are kept as given.
-            if not result.unchanged and any(p.identity_id is None for p in profile.papers):
+        for profile in profiles:
+            # Identity ids given with the input (a JSON profile, a test) or stored are kept. A
+            # paper without one is new, or a run was killed between writing the profile record
+            # and assigning identities: an unchanged page still gets its identities finished.
+            if any(p.identity_id is None for p in profile.papers):
                 persist_identities(
                     self.store, profile, identify(self.store, self.embedder, profile)
                 )
@@ -144,7 +185,18 @@ class Workspace:
     def search(
         self, ref: str, query: str, k: int = 5, identity_id: str | None = None
     ) -> tuple[Profile, list[SearchHit]]:
+        if not query.strip():
+            raise UserError(
+                "the query is empty; say what to look for, e.g. 'graph neural networks'"
+            )
         profile = self.resolve(ref)
+        if identity_id is not None:
+            known = sorted({p.identity_id for p in profile.papers if p.identity_id})
+            if identity_id not in known:
+                raise NotFoundError(
+                    f"no identity {identity_id!r} in {profile.id} (identities: "
+                    f"{', '.join(known) or 'none yet; run profile-agent identities'})"
+                )
         return profile, search(
             self.store, self.embedder, profile, query, k=k, identity_id=identity_id
         )

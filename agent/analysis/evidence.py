@@ -75,7 +75,7 @@ def _paper_evidence(
     paper: Paper, profile: Profile, vectors: dict[tuple[str, str], np.ndarray]
 ) -> PaperEvidence:
     title, q1 = quarantine(paper.title or "")
-    abstract, q2 = quarantine(paper.abstract or "")
+    abstract, q2 = quarantine(paper.abstract or "", context=paper.title or "")
     return PaperEvidence(
         paper=paper,
         profile_id=profile.id,

@@ -12,10 +12,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from agent.settings import default_store_dir, load_settings
 from agent.workspace import Workspace
+from retrieval.cleaning import terminal_safe
 from retrieval.errors import ModelError, ProfileAgentError, TransientError, UserError
 
 out = Console(soft_wrap=True)
@@ -53,7 +55,7 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ProfileAgentError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            err.print(f"[bold red]error:[/] {safe(exc)}", markup=True, highlight=False)
             raise typer.Exit(exit_code(exc)) from None
         except KeyboardInterrupt:
             err.print("interrupted")
@@ -74,14 +76,31 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def write_text(path: Path, text: str) -> None:
+def safe(text: object) -> str:
+    """Page-derived text for a rich console: no terminal escapes, no rich markup."""
+    return escape(terminal_safe(str(text)))
+
+
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")]
+
+
+def check_out(path: Path | None, force: bool) -> None:
+    """Refuse to overwrite ``path`` unless ``force``; checked before any work is done."""
+    if path is not None and path.exists() and not force:
+        kind = "a directory" if path.is_dir() else "a file"
+        raise UserError(f"{str(path)!r} is {kind} that exists; pass --force to overwrite it")
+
+
+def write_text(path: Path, text: str, *, force: bool = False) -> None:
+    existed = path.is_file()
+    check_out(path, force)
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UserError(
             f"cannot write {str(path)!r}: {exc.strerror}; choose another path"
         ) from None
-    err.print(f"wrote {path}", highlight=False)
+    err.print(f"{'overwrote' if existed else 'wrote'} {safe(path)}", highlight=False)
 
 
 class _OneLine(logging.Formatter):
@@ -124,17 +143,19 @@ def show_table(
     ]
     if sum(widths) + 3 * len(columns) + 1 > out.width:
         if title:
-            out.print(title, highlight=False)
+            out.print(safe(title), highlight=False)
         for row in rows:
             out.print(
-                "\n".join(f"  {col}: {value}" for col, value in zip(columns, row, strict=True)),
+                "\n".join(
+                    f"  {col}: {safe(value)}" for col, value in zip(columns, row, strict=True)
+                ),
                 highlight=False,
             )
             out.print()
         return
-    table = Table(title=title)
+    table = Table(title=safe(title) if title else None)
     for col, width in zip(columns, widths, strict=True):
         table.add_column(col, no_wrap=col not in wrap, min_width=width)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(safe(value) for value in row))
     out.print(table)

@@ -10,7 +10,17 @@ import typer
 
 from retrieval.errors import UserError
 
-from ._common import JsonOpt, StoreOpt, err, handle_errors, print_json, workspace, write_text
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    StoreOpt,
+    check_out,
+    err,
+    handle_errors,
+    print_json,
+    workspace,
+    write_text,
+)
 
 app = typer.Typer()
 
@@ -55,6 +65,7 @@ def eval_cmd(
             help="Also rate each blurb N times with the configured LLM (never needed in CI).",
         ),
     ] = 0,
+    force: ForceOpt = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -72,6 +83,7 @@ def eval_cmd(
 
     if llm not in (None, "offline", "openai"):
         raise UserError(f"--llm {llm!r} is not a drafter; use 'offline' or 'openai'")
+    check_out(report_out, force)
     cases = load_suite(suite)
     gate = load_thresholds(thresholds or THRESHOLDS)
     if baseline is None and suite == "seeds" and BASELINE.is_file():
@@ -96,11 +108,13 @@ def eval_cmd(
     )
     markdown = to_markdown(result)
     if write_baseline:
-        write_text(
-            write_baseline, result.model_dump_json(include={"overall", "cases"}, indent=2) + "\n"
+        write_text(  # a baseline is meant to be refreshed; the message says it was overwritten
+            write_baseline,
+            result.model_dump_json(include={"overall", "cases"}, indent=2) + "\n",
+            force=True,
         )
     if report_out:
-        write_text(report_out, markdown)
+        write_text(report_out, markdown, force=force)
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:

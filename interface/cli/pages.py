@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,7 +14,17 @@ from agent.workspace import Workspace
 from retrieval.errors import UserError
 from retrieval.models import Profile
 
-from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, show_table, workspace
+from ._common import (
+    JsonOpt,
+    StoreOpt,
+    err,
+    handle_errors,
+    out,
+    print_json,
+    safe,
+    show_table,
+    workspace,
+)
 
 app = typer.Typer()
 
@@ -37,15 +48,16 @@ def parse(
 
 
 def _show_profile(profile: Profile) -> None:
-    name = profile.name or "(no owner name on the page)"
+    name = safe(profile.name or "(no owner name on the page)")
     out.print(
         f"[bold]{name}[/]  name: {profile.name_source.value}  format: {profile.source_format}  "
-        f"id: {profile.id}  papers: {len(profile.papers)}",
+        f"id: {safe(profile.id)}  papers: {len(profile.papers)}",
         highlight=False,
     )
     if profile.metrics:
         out.print(
-            "metrics: " + ", ".join(f"{k}={v}" for k, v in profile.metrics.items()), highlight=False
+            "metrics: " + safe(", ".join(f"{k}={v}" for k, v in profile.metrics.items())),
+            highlight=False,
         )
     table = Table(show_lines=False)
     for col in ("P", "year", "cats", "title", "authors", "line"):
@@ -56,14 +68,19 @@ def _show_profile(profile: Profile) -> None:
         )
         title = p.title or ("(no title) " + (p.abstract or "")[:60] + "...")
         table.add_row(
-            p.label, str(p.year or ""), ",".join(p.categories), title, authors, str(p.source_line)
+            p.label,
+            str(p.year or ""),
+            safe(",".join(p.categories)),
+            safe(title),
+            safe(authors),
+            str(p.source_line),
         )
     out.print(table)
     for w in profile.warnings:
         where = f"line {w.line}: " if w.line else ""
-        out.print(f"{w.severity.value}: {where}{w.message}", highlight=False)
+        out.print(f"{w.severity.value}: {where}{safe(w.message)}", highlight=False)
     for s in profile.skipped:
-        out.print(f"skipped lines {s.start_line}-{s.end_line}: {s.reason}", highlight=False)
+        out.print(f"skipped lines {s.start_line}-{s.end_line}: {safe(s.reason)}", highlight=False)
 
 
 @app.command()
@@ -93,7 +110,7 @@ def ingest(
     if not paths:
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
-    profiles = [p for path in paths for p in ws.parse(path)]
+    profiles = ws.parse_many(paths)
     with Progress(
         TextColumn("embedding chunks"),
         BarColumn(),
@@ -103,9 +120,7 @@ def ingest(
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("ingest", total=None)
-        results = ws.ingest_many(
-            profiles, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+        results = ws.ingest_many(profiles, progress=_progress(bar, task))
     if as_json:
         print_json([r.__dict__ for r in results])
         return
@@ -127,6 +142,22 @@ def ingest(
         rows,
         wrap={"name"},
     )
+
+
+def _progress(bar: Any, task: Any) -> Callable[[int, int], None]:
+    """The bar on a terminal; elsewhere (a log, CI) a plain line at every tenth of a long job."""
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        if err.is_terminal or total < 200:
+            return
+        tenth = done * 10 // total
+        if tenth != shown[0]:
+            shown[0] = tenth
+            err.print(f"embedding chunks: {done:,}/{total:,}", highlight=False)
+
+    return report
 
 
 @app.command()
@@ -170,9 +201,9 @@ def search_cmd(
     if as_json:
         print_json({"profile": prof.id, "query": query, "hits": [h.model_dump() for h in hits]})
         return
-    table = Table(title=f"{prof.name or prof.id}: {query}")
+    table = Table(title=safe(f"{prof.name or prof.id}: {query}"))
     for col in ("paper", "score", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for h in hits:
-        table.add_row(h.label, f"{h.score:.3f}", h.title or "(no title)", h.snippet)
+        table.add_row(h.label, f"{h.score:.3f}", safe(h.title or "(no title)"), safe(h.snippet))
     out.print(table)

@@ -72,5 +72,9 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
         return [bibtex.parse(text, path)]
     for parser in _PAGE_PARSERS:
         if fmt == parser.FORMAT:
-            return [parser.parse(split_lines(text))]
+            text, pasted = bibtex.blank_entries(text)
+            page = parser.parse(split_lines(text))
+            for first, last, key in pasted:
+                page.skip(first, last, f"BibTeX entry {key!r} pasted into the page; not a paper")
+            return [page]
     raise InputFileError(path, f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
