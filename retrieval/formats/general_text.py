@@ -76,7 +76,7 @@ _PAPER_HEADS = re.compile(
     r"\b(publications?|papers?|preprints?|articles?|journals?|conferences?|proceedings|"
     r"manuscripts?|working|forthcoming|published|thesis|theses|dissertations?|books?|"
     r"chapters?|comments|monographs?|reports?|workshops?|under review|submitted|"
-    r"peer[- ]reviewed|selected|refereed)\b",
+    r"peer[- ]reviewed|refereed)\b",
     re.I,
 )
 _OTHER_HEADS = re.compile(
@@ -176,6 +176,8 @@ def is_link_line(text: str) -> bool:
     toks = re.findall(r"[^\s|/\[\]()•·,]+", text.lower())
     if not toks:
         return True
+    if find_year(text):
+        return False
     if len(toks) > 12:
         return False
     hits = sum(1 for t in toks if t.strip(":.") in _LINK_WORDS)
@@ -289,13 +291,33 @@ def parse_authors(text: str) -> list[str] | None:
     return names
 
 
-def is_author_line(line: GLine) -> bool:
+def is_author_line(line: GLine, known: set[str] | None = None) -> bool:
+    """An author line. A lone name counts only when it is in ``known`` (names that also occur
+    in lists of several authors on the page), so that a short title such as "Self-Normalizing
+    Flows" is not read as a person."""
     if line.blank or line.heading:
         return False
     text = line.text.strip()
     if is_link_line(text) and not re.search(r"[A-Z][a-z]+ [A-Z][a-z]+", text):
         return False
-    return parse_authors(text) is not None
+    names = parse_authors(text)
+    if names is None:
+        return False
+    if len(names) == 1 and known is not None:
+        return name_key(names[0]) in known
+    return True
+
+
+def known_names(lines: list[GLine]) -> set[str]:
+    """Name keys of everyone in a list of two or more authors on the page."""
+    keys: set[str] = set()
+    for ln in lines:
+        if ln.blank or ln.heading or "," not in ln.text and " and " not in ln.text:
+            continue
+        names = parse_authors(ln.text)
+        if names and len(names) >= 2:
+            keys.update(name_key(n) for n in names)
+    return keys
 
 
 def looks_like_name(text: str) -> str | None:
@@ -311,7 +333,10 @@ def looks_like_name(text: str) -> str | None:
             continue
         if not is_name_token(t):
             return None
-    if any(t.lower().strip(".") in _COMMON_WORDS or _OTHER_HEADS.fullmatch(t) for t in toks):
+    if any(
+        (len(t) > 3 and t.lower().strip(".") in _COMMON_WORDS) or _OTHER_HEADS.fullmatch(t)
+        for t in toks
+    ):
         return None
     if _PAPER_HEADS.search(s):
         return None
@@ -424,8 +449,11 @@ def _tail_kind(text: str) -> str:
 
 def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]) -> list[_Draft]:
     n = len(lines)
+    known = known_names(lines)
     author_idx = [
-        i for i in range(n) if kinds[i] not in ("heading", "other") and is_author_line(lines[i])
+        i
+        for i in range(n)
+        if kinds[i] not in ("heading", "other") and is_author_line(lines[i], known)
     ]
     drafts: list[_Draft] = []
     used_until = -1
@@ -445,7 +473,7 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
         j = a - 1
         tl: list[int] = []
         while j > used_until and not lines[j].blank and kinds[j] not in ("heading",):
-            if is_author_line(lines[j]):
+            if is_author_line(lines[j], known):
                 break
             tl.insert(0, j)
             j -= 1
@@ -501,12 +529,12 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
     return drafts
 
 
-_WITH = re.compile(r"\s*(?:\(\s*(?:joint\s+)?with\s+([^)]*)\)|,\s*(?:joint\s+)?with\s+([^.]*?)(?:\.\s|\.$|$))", re.I)
 _ABBREV = set(
     """al vs no nos vol pp proc int rev phys math comment approx funct théor nombres sci soc mol
     chem quant adv inf theor stat ann appl comput lett eng nat acad natl jr sr st dr prof univ
     dept conf trans symp ed eds j intl res sys mech biol med geom anal algebra optim""".split()
 )
+_WITH_START = re.compile(r"\s*(?:(\()\s*(?:joint\s+)?with\s+|,\s*(?:joint\s+)?with\s+(?=[A-Z]))")
 _SENT_GAP = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9“\"(\[])")
 
 
@@ -600,12 +628,21 @@ def parse_citation(text: str, emph: list[str]) -> tuple[str, list[str], str | No
             venue = venue[3:]
         return (title, parse_authors(m["auth"]) or [], venue, kind) if title_ok(title) else None
     # 3. "Title (with X and Y). 2020. Venue" / "Title, with X. Venue 12 (2020)".
-    m = _WITH.search(s)
+    m = _WITH_START.search(s)
     if m and m.start() > 10:
         title = clean_title(s[: m.start()])
-        co = parse_authors(m.group(1) or m.group(2) or "") or []
-        venue = s[m.end():].strip(" .,;") or None
-        return (title, co, venue, kind) if title_ok(title) else None
+        rest = s[m.end() :]
+        if m.group(1):  # "(with X and Y)"
+            close = rest.find(")")
+            co = parse_authors(rest[:close]) if close > 0 else None
+            venue = rest[close + 1 :].strip(" .,;") if close > 0 else rest
+        else:  # ", with X, Y. Venue": the longest run of names before a full stop
+            co, venue = None, rest
+            for gap in re.finditer(r"\.(?:\s+|$)", rest):
+                got = parse_authors(rest[: gap.start()])
+                if got:
+                    co, venue = got, rest[gap.end() :]
+        return (title, co or [], (venue or "").strip(" .,;") or None, kind) if title_ok(title) else None
     # 4. "Surname, I.; Surname, I., Title, Venue, 2020."
     if ";" in s.split(",")[0] or re.match(r"^[^,;]+,\s*(?:[A-Z]\.\s*-?)+[;,]", s):
         m = re.match(r"^((?:[^,;]+,\s*(?:[A-Z]\.\s*-?)+\s*;\s*)*[^,;]+,\s*(?:[A-Z]\.\s*-?)+)\s*,\s*(?:et al\.,?\s*)?(?:\([^)]*\),\s*)?", s)
@@ -646,7 +683,7 @@ def _is_citation_candidate(line: GLine) -> bool:
     if _PROSE_START.match(_NUMBERING.sub("", t)):
         return False
     numbered = bool(_NUMBERING.match(t)) or line.item
-    with_clause = bool(_WITH.search(t))
+    with_clause = bool(_WITH_START.search(t))
     year = find_year(t) is not None
     if not (numbered or with_clause or year):
         return False
@@ -799,12 +836,13 @@ def _skip_other_sections(page: RawPage, lines: list[GLine], kinds: list[str], he
 def _estimate(lines: list[GLine], kinds: list[str], used: set[int]) -> int:
     """How many entries the page seems to list: author lines, and citation-like lines."""
     count = 0
+    known = known_names(lines)
     for i, ln in enumerate(lines):
         if kinds[i] in ("heading", "other") or ln.blank:
             continue
-        if is_author_line(ln):
+        if is_author_line(ln, known):
             prev = lines[i - 1] if i > 0 else None
-            if prev is not None and not prev.blank and is_author_line(prev):
+            if prev is not None and not prev.blank and is_author_line(prev, known):
                 continue
             count += 1
         elif i not in used and kinds[i] == "paper" and _is_citation_candidate(ln):
