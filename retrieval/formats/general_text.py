@@ -149,7 +149,7 @@ _COMMON_WORDS = set(
     gene genes brain human social health medical clinical""".split()
 )
 _PROSE_START = re.compile(
-    r"^(I|I'm|I've|My|We|Our|This|These|Please|He|She|They|It|Here|In this|Currently|"
+    r"^(©|\(c\)|Copyright|Powered|Last updated|Template|Designed|I|I'm|I've|My|We|Our|This|These|Please|He|She|They|It|Here|In this|Currently|"
     r"Previously|Prior|Before|Check|See|Find|Click|Feel|If|Note|Thanks|Thank)\b"
 )
 _ABSTRACT_START = re.compile(r"^(abstract|tl;?dr|summary)\s*[:.\-–]\s*\S", re.I)
@@ -229,7 +229,7 @@ def classify_heading(line: GLine) -> tuple[str, int | None] | None:
 
 
 def _clean_name(part: str) -> str:
-    s = _MARKS.sub("", part)
+    s = _MARKS.sub("", part.replace("\u2010", "-").replace("\u2011", "-"))
     s = _PAREN.sub("", s)
     s = re.sub(r"\s+", " ", s).strip(" .,;:")
     return s
@@ -397,10 +397,10 @@ def _sections(lines: list[GLine]) -> tuple[list[str], list[int | None], list[str
             prev_blank = i == 0 or lines[i - 1].blank or lines[i - 1].heading
             nxt = lines[i + 1] if i + 1 < len(lines) else None
             short = len(ln.text) <= 60
-            if ln.heading or (short and not is_link_line(ln.text)):
+            isolated = prev_blank and (nxt is None or nxt.blank)
+            if ln.heading or (short and (isolated or not is_link_line(ln.text))):
                 c = classify_heading(ln)
                 if c and not ln.heading and c[0] != "year" and not _all_vocab(ln.text):
-                    isolated = prev_blank and (nxt is None or nxt.blank)
                     if not isolated or len(ln.text.split()) > 4 or re.search(r"\d", ln.text):
                         c = None
                 if c and nxt is not None and is_author_line(nxt):
@@ -708,6 +708,9 @@ def _line_entries(
         if not got:
             continue
         title, authors, venue, kind = got
+        rest = ln.text.replace(title, " ")
+        if _VENUE_WORDS.search(title) and not re.search(r"[A-Za-z]{3,}", rest):
+            continue  # a venue line ("Journal of Field Robotics (JFR), 2020"), not a paper
         if len(_words(title)) < 2 or title not in ln.text.replace("  ", " ") and title not in ln.text:
             continue
         year = find_year(venue or "") or (find_year(ln.text.replace(title, " ")) if not venue else None)

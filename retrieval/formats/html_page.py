@@ -28,8 +28,6 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _EMPH = {"a", "b", "strong", "em", "i", "papertitle", "cite", "u"}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TITLE_CLASS = re.compile(r"title", re.I)
-# Inline spans that templates style as their own lines (jemdoc, Hugo, al-folio).
-_FIELD_CLASS = re.compile(r"author|venue|journal|conference|booktitle|pub-?title|links|meta|year", re.I)
 _BIBTEX = re.compile(r"^\s*@\w+\s*[{(]")
 
 
@@ -91,16 +89,24 @@ class _Renderer:
             self.cur.append(re.sub(r"\s+", " ", s))
 
     def walk(self, node: Tag) -> None:
+        prev: Tag | None = None
         for child in node.children:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
                 if type(child) is NavigableString:
                     self.text(str(child))
+                    if str(child).strip() or prev is not None and "\n" in str(child):
+                        prev = None
                 continue
             if not isinstance(child, Tag):
                 continue
+            # Two classed inline fields with nothing between them ("<span class=authors>..
+            # </span><span class=venue>..") are styled as separate lines by their site.
+            if prev is not None and _classes(prev) and _classes(child) and child.name == prev.name:
+                self.newline()
             self.element(child)
+            prev = child
 
     def element(self, el: Tag) -> None:
         name = el.name.lower()
@@ -124,7 +130,7 @@ class _Renderer:
             self.walk(el)
             return
         heading = _HEADINGS.get(name, 0)
-        block = heading or name in _BLOCK or (name == "span" and _FIELD_CLASS.search(" ".join(_classes(el))))
+        block = heading or name in _BLOCK
         if block:
             self.newline(blank=name in ("p", "ul", "ol", "table") or bool(heading))
             if name in ("li", "tr", "dt"):
