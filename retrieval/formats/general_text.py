@@ -149,7 +149,7 @@ _COMMON_WORDS = set(
     gene genes brain human social health medical clinical""".split()
 )
 _PROSE_START = re.compile(
-    r"^(©|\(c\)|Copyright|Powered|Last updated|Template|Designed|I|I'm|I've|My|We|Our|This|These|Please|He|She|They|It|Here|In this|Currently|"
+    r"^(?:©|\(c\)\s)|^(Copyright|Powered|Last updated|Template|Designed|I|I'm|I've|My|We|Our|This|These|Please|He|She|They|It|Here|In this|Currently|"
     r"Previously|Prior|Before|Check|See|Find|Click|Feel|If|Note|Thanks|Thank)\b"
 )
 _ABSTRACT_START = re.compile(r"^(abstract|tl;?dr|summary)\s*[:.\-–]\s*\S", re.I)
@@ -398,7 +398,8 @@ def _sections(lines: list[GLine]) -> tuple[list[str], list[int | None], list[str
             nxt = lines[i + 1] if i + 1 < len(lines) else None
             short = len(ln.text) <= 60
             isolated = prev_blank and (nxt is None or nxt.blank)
-            if ln.heading or (short and (isolated or not is_link_line(ln.text))):
+            link = is_link_line(ln.text)
+            if ln.heading or (short and (not link or isolated and _all_vocab(ln.text))):
                 c = classify_heading(ln)
                 if c and not ln.heading and c[0] != "year" and not _all_vocab(ln.text):
                     if not isolated or len(ln.text.split()) > 4 or re.search(r"\d", ln.text):
