@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
 from retrieval.errors import NotFoundError
+from retrieval.fetch import is_url, load_url
 from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
 from retrieval.names import name_key
@@ -43,8 +44,30 @@ class Workspace:
     def store(self) -> VectorStore:
         return VectorStore(self.settings.store_config(), self.index)
 
-    def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
-        return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
+    def parse(
+        self,
+        path: Path | str,
+        fmt: str | None = None,
+        *,
+        name: str | None = None,
+        allow_partial: bool = False,
+    ) -> list[Profile]:
+        """Parse a file, or an http(s) URL (fetched with bounded time, size and redirects)."""
+        if isinstance(path, str) and is_url(path):
+            return load_url(
+                path,
+                max_bytes=self.settings.max_file_bytes,
+                fmt=fmt,
+                name=name,
+                allow_partial=allow_partial,
+            )
+        return load_profiles(
+            path,
+            max_bytes=self.settings.max_file_bytes,
+            fmt=fmt,
+            name=name,
+            allow_partial=allow_partial,
+        )
 
     def ingest(
         self, profile: Profile, progress: Callable[[int, int], None] | None = None

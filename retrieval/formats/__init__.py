@@ -1,7 +1,9 @@
 """One parser per input format, with detection.
 
 Text pages from profile sites each have their own module; structured inputs (JSON/JSONL,
-BibTeX, arXiv Atom) too. ``detect`` picks the format; ``parse_pages`` runs it.
+BibTeX, arXiv Atom) too. Any other publication list, copied text, Markdown or saved HTML, goes
+to the general reader (``general_text``, with ``html_page`` rendering HTML for it). ``detect``
+picks the format; ``parse_pages`` runs it.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from . import (
     author_abstract,
     bibtex,
     collab_list,
+    general_text,
     glued_listing,
+    html_page,
     json_profile,
     metric_cards,
     trust_snapshot,
 )
+from ..models import Severity
 from ._page import RawEntry, RawPage, StatedCount
 from ._text import split_lines
 
@@ -31,19 +36,24 @@ FORMATS: tuple[str, ...] = (
     arxiv_atom.FORMAT,
     bibtex.FORMAT,
     *(p.FORMAT for p in _PAGE_PARSERS),
+    html_page.FORMAT,
+    general_text.FORMAT,
 )
 
 __all__ = ["FORMATS", "RawEntry", "RawPage", "StatedCount", "detect", "parse_pages"]
 
 
 def detect(text: str) -> str | None:
-    """Name of the format of ``text``, or None when no parser recognises it."""
+    """Name of the format of ``text``, or None when no specific parser recognises it (the
+    general reader then reads it)."""
     if json_profile.sniff_jsonl(text):
         return json_profile.FORMAT_JSONL
     if json_profile.sniff_json(text):
         return json_profile.FORMAT_JSON
     if arxiv_atom.sniff(text):
         return arxiv_atom.FORMAT
+    if html_page.sniff(text):
+        return html_page.FORMAT
     if bibtex.sniff(text):
         return bibtex.FORMAT
     lines = split_lines(text)
@@ -55,13 +65,13 @@ def detect(text: str) -> str | None:
 
 def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
     """Parse ``text`` (the contents of ``path``) in format ``fmt`` (detected when None)."""
+    forced = fmt is not None
     fmt = fmt or detect(text)
-    if fmt is None:
-        raise InputFileError(
-            path,
-            "unknown format: not JSON/JSONL, BibTeX, arXiv Atom, nor any known profile page layout "
-            f"({', '.join(p.FORMAT for p in _PAGE_PARSERS)}); pass --format to force one",
-        )
+    if fmt is None or fmt == general_text.FORMAT:
+        return [general_text.read(general_text.lines_from_text(text))]
+    if fmt == html_page.FORMAT:
+        doc = html_page.render(text)
+        return [general_text.read(general_text.lines_from_html(doc), html_page.FORMAT, doc)]
     if fmt == json_profile.FORMAT_JSON:
         return json_profile.parse_json(text, path)
     if fmt == json_profile.FORMAT_JSONL:
@@ -72,5 +82,22 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
         return [bibtex.parse(text, path)]
     for parser in _PAGE_PARSERS:
         if fmt == parser.FORMAT:
-            return [parser.parse(split_lines(text))]
+            page = parser.parse(split_lines(text))
+            return [page if forced else _better_reading(page, text)]
     raise InputFileError(path, f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _better_reading(page: RawPage, text: str) -> RawPage:
+    """A site layout's sniff can accept a page it reads only in part (a Barron homepage taken
+    for ``collab-list``); the general reader's reading wins when it finds clearly more."""
+    general = general_text.read(general_text.lines_from_text(text))
+    have, other = len(page.entries), len(general.entries)
+    if other >= have + 3 and other >= 1.25 * have:
+        general.warn(
+            "layout_fallback",
+            f"the page looks like the {page.format!r} layout, but that reading found {have} "
+            f"entries and the general reader {other}; the general reading is used",
+            severity=Severity.info,
+        )
+        return general
+    return page
