@@ -69,7 +69,9 @@ METRICS: dict[str, Metric] = {
         Metric("identities.must_separate_violations", False, "apart pairs put together"),
         Metric("parse.title_recall", True, "dev pages: reference titles read (exact text)"),
         Metric("parse.title_precision", True, "dev pages: read titles that are reference titles"),
-        Metric("parse.year_accuracy", True, "dev pages: right year, of matched papers that show one"),
+        Metric(
+            "parse.year_accuracy", True, "dev pages: right year, of matched papers that show one"
+        ),
         Metric(
             "parse.owner_in_authors",
             True,

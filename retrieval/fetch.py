@@ -116,7 +116,9 @@ def fetch_page(
             "the file"
         ) from None
     except httpx.HTTPError as exc:
-        raise TransientError(f"{url}: cannot fetch the page ({type(exc).__name__}: {exc})") from None
+        raise TransientError(
+            f"{url}: cannot fetch the page ({type(exc).__name__}: {exc})"
+        ) from None
     if not data.strip():
         raise UserError(f"{url}: the page is empty")
     if b"\x00" in data[:8192]:

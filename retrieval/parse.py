@@ -11,7 +11,7 @@ from .errors import InputFileError
 from .formats import FORMATS, RawPage, parse_pages
 from .formats._text import infer_owner
 from .models import NameSource, Paper, ParseIssue, Profile, Severity, stable_id
-from .names import name_key
+from .names import same_person
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -200,8 +200,7 @@ def _assemble(
             path,
             f"no papers found (read as {page.format!r}"
             + (
-                ": no known layout, and no title/author/venue entries or citations were "
-                "recognised"
+                ": no known layout, and no title/author/venue entries or citations were recognised"
                 if page.format in ("general", "html-page")
                 else ""
             )
@@ -236,8 +235,7 @@ def _resolve_owner(page: RawPage, papers: list[Paper]) -> None:
     author_lists = [p.authors for p in papers]
     if page.name:
         if any(author_lists):
-            key = name_key(page.name)
-            hits = sum(1 for a in author_lists if any(name_key(x) == key for x in a))
+            hits = sum(1 for a in author_lists if any(same_person(page.name, x) for x in a))
             page.warnings.append(
                 ParseIssue(
                     code="owner_in_authors",

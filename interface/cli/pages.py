@@ -21,7 +21,7 @@ app = typer.Typer()
 
 NameOpt = Annotated[
     str | None,
-    typer.Option("--name", help='The owner\'s name, e.g. "First Last" (wins over the page\'s).'),
+    typer.Option("--name", help="The owner's name, e.g. \"First Last\" (wins over the page's)."),
 ]
 PartialOpt = Annotated[
     bool,
@@ -126,9 +126,7 @@ def ingest(
     if not paths:
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
-    profiles = [
-        p for path in paths for p in ws.parse(path, name=name, allow_partial=allow_partial)
-    ]
+    profiles = [p for path in paths for p in ws.parse(path, name=name, allow_partial=allow_partial)]
     with Progress(
         TextColumn("embedding chunks"),
         BarColumn(),

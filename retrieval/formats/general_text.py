@@ -54,10 +54,21 @@ def lines_from_text(text: str) -> list[GLine]:
         m = re.match(r"^(#{1,6})\s+(.*)$", t)  # Markdown heading
         if m:
             heading, t = len(m[1]), m[2]
-        t = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda g: g[1] or g[2], t)  # Markdown bold
-        t = re.sub(r"\[([^\]]+)\]\((?:[^)\s]+)\)", r"\1", t)  # Markdown links
         item = bool(re.match(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+|\[\d{1,3}\]\s*)", t))
-        out.append(GLine(i, t, heading, item))
+        t = re.sub(r"^(\s*)[-*+]\s+", r"\1", t)  # Markdown bullet
+        t = re.sub(r"\[([^\]]+)\]\((?:[^)\s]+)\)", r"\1", t)  # Markdown links
+        strong = [a or b for a, b in re.findall(r"\*\*(.+?)\*\*|__(.+?)__", t)]
+        t = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda g: g[1] or g[2], t)
+        emph = [
+            a or b
+            for a, b in re.findall(
+                r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])",
+                t,
+            )
+        ]
+        t = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", t)
+        t = re.sub(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])", r"\1", t)
+        out.append(GLine(i, t, heading, item, emph + strong, strong))
     return out
 
 
@@ -190,14 +201,38 @@ def _heading_text(text: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-_HEAD_FILLER = {"selected", "recent", "past", "and", "of", "my", "other", "public", "invited", "some",
-    "list", "full", "all", "the", "&", "upcoming", "research", "academic", "professional"}
+_HEAD_FILLER = {
+    "selected",
+    "recent",
+    "past",
+    "and",
+    "of",
+    "my",
+    "other",
+    "public",
+    "invited",
+    "some",
+    "list",
+    "full",
+    "all",
+    "the",
+    "&",
+    "upcoming",
+    "research",
+    "academic",
+    "professional",
+}
 
 
 def _all_vocab(text: str) -> bool:
     words = _heading_text(text).lower().split()
-    return bool(words) and len(words) <= 4 and all(
-        w in _HEAD_FILLER or _PAPER_HEADS.fullmatch(w) or _OTHER_HEADS.fullmatch(w) for w in words
+    return (
+        bool(words)
+        and len(words) <= 4
+        and all(
+            w in _HEAD_FILLER or _PAPER_HEADS.fullmatch(w) or _OTHER_HEADS.fullmatch(w)
+            for w in words
+        )
     )
 
 
@@ -274,6 +309,13 @@ def parse_authors(text: str) -> list[str] | None:
     else:
         s = re.sub(r",?\s+(?:and|&)\s+", ", ", s)
         names = [_clean_name(p) for p in s.split(",")]
+        # "Gonzalez, M., Patel, R." (surname, initials; APA)
+        if (
+            len(names) >= 2
+            and len(names) % 2 == 0
+            and all(re.fullmatch(r"(?:[A-Z]\.?\s*-?)+", names[k]) for k in range(1, len(names), 2))
+        ):
+            names = [f"{names[k + 1]} {names[k]}" for k in range(0, len(names), 2)]
     names = [n for n in names if n]
     if not names:
         return None
@@ -478,16 +520,35 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
                 break
             tl.insert(0, j)
             j -= 1
-        tl = [x for x in tl if not is_link_line(lines[x].text) and _tail_kind(lines[x].text) != "abstract"]
+        tl = [
+            x
+            for x in tl
+            if not is_link_line(lines[x].text) and _tail_kind(lines[x].text) != "abstract"
+        ]
         if len(tl) > 2:
             tl = tl[-2:]
         if len(tl) == 2:
             first, second = lines[tl[0]].text.strip(), lines[tl[1]].text.strip()
-            joinable = second[:1].islower() or second.split()[0].lower() in ("with", "and", "for", "via", "from", "in", "on", "of")
+            joinable = second[:1].islower() or second.split()[0].lower() in (
+                "with",
+                "and",
+                "for",
+                "via",
+                "from",
+                "in",
+                "on",
+                "of",
+            )
             if not joinable or first.endswith((".", "?", "!")) and not first[-2:-1].isupper():
                 tl = tl[1:]
         title = clean_title(" ".join(lines[x].text.strip() for x in tl)) if tl else ""
-        if not tl or not title_ok(title) or find_year(title) and _VENUE_WORDS.search(title) and len(_words(title)) < 6:
+        if (
+            not tl
+            or not title_ok(title)
+            or find_year(title)
+            and _VENUE_WORDS.search(title)
+            and len(_words(title)) < 6
+        ):
             k += 1
             continue
         authors = parse_authors(" ".join(lines[x].text.strip() for x in range(a, a_end + 1))) or []
@@ -500,7 +561,12 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
             tail.append(i)
             i += 1
         # An abstract may follow after one blank line ("Abstract: ...").
-        if i < n and lines[i].blank and i + 1 < min(stop, n) and _ABSTRACT_START.match(lines[i + 1].text.strip()):
+        if (
+            i < n
+            and lines[i].blank
+            and i + 1 < min(stop, n)
+            and _ABSTRACT_START.match(lines[i + 1].text.strip())
+        ):
             tail.append(i + 1)
         venue = None
         year = None
@@ -510,7 +576,11 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
             kind = _tail_kind(text)
             if kind == "abstract":
                 if abstract is None:
-                    abstract = _ABSTRACT_START.sub(lambda m: m.group(0)[-1], text) if _ABSTRACT_START.match(text) else text
+                    abstract = (
+                        _ABSTRACT_START.sub(lambda m: m.group(0)[-1], text)
+                        if _ABSTRACT_START.match(text)
+                        else text
+                    )
                 continue
             if kind == "link":
                 continue
@@ -520,7 +590,11 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
             if year is None and y and len(text) < 250:
                 year = y
         if venue is None:
-            short = [lines[t].text.strip() for t in tail if _tail_kind(lines[t].text) == "other" and len(lines[t].text) < 120]
+            short = [
+                lines[t].text.strip()
+                for t in tail
+                if _tail_kind(lines[t].text) == "other" and len(lines[t].text) < 120
+            ]
             venue = short[0] if short else None
         if year is None:
             year = years[a]
@@ -570,16 +644,24 @@ def _venue_like(text: str) -> bool:
     t = text.strip()
     if not t:
         return False
-    if re.match(r"^(submitted|to appear|in\b|accepted|under review|preprint|arxiv|forthcoming|proc)", t, re.I):
+    if re.match(
+        r"^(submitted|to appear|in\b|accepted|under review|preprint|arxiv|forthcoming|proc)",
+        t,
+        re.I,
+    ):
         return True
-    words = [w for w in _words(t) if w.lower() not in ("of", "on", "and", "the", "in", "for", "&", "a")]
+    words = [
+        w for w in _words(t) if w.lower() not in ("of", "on", "and", "the", "in", "for", "&", "a")
+    ]
     if not words:
         return bool(find_year(t))
     caps = sum(1 for w in words if w[0].isupper())
     return t[0].isupper() and caps >= 0.6 * len(words)
 
 
-def parse_citation(text: str, emph: list[str]) -> tuple[str, list[str], str | None, str | None] | None:
+def parse_citation(
+    text: str, emph: list[str]
+) -> tuple[str, list[str], str | None, str | None] | None:
     """(title, authors, venue, kind) of a one-line citation, or None."""
     s = _NUMBERING.sub("", text.strip())
     # Trailing link words ("... 2018. Journal arXiv").
@@ -590,17 +672,32 @@ def parse_citation(text: str, emph: list[str]) -> tuple[str, list[str], str | No
             continue
         break
     kind = None
-    m = re.match(r"^(?:(ph\.?\s?d\.?|master'?s?|m\.?sc\.?|b\.?sc\.?|bachelor'?s?|doctoral)\s+)?(thesis|dissertation)\s*[:\-–]\s*", s, re.I)
+    m = re.match(
+        r"^(?:(ph\.?\s?d\.?|master'?s?|m\.?sc\.?|b\.?sc\.?|bachelor'?s?|doctoral)\s+)?(thesis|dissertation)\s*[:\-–]\s*",
+        s,
+        re.I,
+    )
     if m:
-        kind, s = "thesis", s[m.end():]
+        kind, s = "thesis", s[m.end() :]
     # 1. An emphasised span (HTML link/bold/em) that is title-like.
     spans = [clean_title(e) for e in emph if e and e in text]
-    spans = [e for e in spans if title_ok(e) and len(_words(e)) >= 3 and parse_authors(e) is None and not (find_year(e) and _VENUE_WORDS.search(e) and len(_words(e)) < 8)]
+    spans = [
+        e
+        for e in spans
+        if title_ok(e)
+        and len(_words(e)) >= 3
+        and parse_authors(e) is None
+        and not (find_year(e) and _VENUE_WORDS.search(e) and len(_words(e)) < 8)
+    ]
     if spans:
         title = max(spans, key=len)
         pos = s.find(title)
-        before, after = (s[:pos], s[pos + len(title):]) if pos >= 0 else ("", s)
-        authors = parse_authors(re.sub(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)\.?\s*$", "", before.strip(" .:,"))) if before.strip(" .:,") else None
+        before, after = (s[:pos], s[pos + len(title) :]) if pos >= 0 else ("", s)
+        authors = (
+            parse_authors(re.sub(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)\.?\s*$", "", before.strip(" .:,")))
+            if before.strip(" .:,")
+            else None
+        )
         venue = None
         if not authors:
             rest = after.strip(" .:,")
@@ -619,7 +716,15 @@ def parse_citation(text: str, emph: list[str]) -> tuple[str, list[str], str | No
         if venue and venue.lower().startswith("in "):
             venue = venue[3:]
         return title, authors or [], venue, kind
-    # 2. "Authors (2020). Title. Venue."
+    # 2. A quoted title: 'A. Author, "Title," Venue, 2020.'
+    m = re.search(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]", s)
+    if m and len(_words(m.group(1))) >= 3:
+        title = clean_title(m.group(1))
+        authors = parse_authors(s[: m.start()].strip(" ,.:")) or []
+        venue = s[m.end() :].strip(" ,.") or None
+        if title_ok(title) and (authors or m.start() < 3):
+            return title, authors, venue, kind
+    # 3. "Authors (2020). Title. Venue."
     m = _AUTH_YEAR.match(s)
     if m and parse_authors(m["auth"]):
         sents = _SENT_SPLIT.split(m["rest"], maxsplit=1)
@@ -643,13 +748,20 @@ def parse_citation(text: str, emph: list[str]) -> tuple[str, list[str], str | No
                 got = parse_authors(rest[: gap.start()])
                 if got:
                     co, venue = got, rest[gap.end() :]
-        return (title, co or [], (venue or "").strip(" .,;") or None, kind) if title_ok(title) else None
+        return (
+            (title, co or [], (venue or "").strip(" .,;") or None, kind)
+            if title_ok(title)
+            else None
+        )
     # 4. "Surname, I.; Surname, I., Title, Venue, 2020."
     if ";" in s.split(",")[0] or re.match(r"^[^,;]+,\s*(?:[A-Z]\.\s*-?)+[;,]", s):
-        m = re.match(r"^((?:[^,;]+,\s*(?:[A-Z]\.\s*-?)+\s*;\s*)*[^,;]+,\s*(?:[A-Z]\.\s*-?)+)\s*,\s*(?:et al\.,?\s*)?(?:\([^)]*\),\s*)?", s)
+        m = re.match(
+            r"^((?:[^,;]+,\s*(?:[A-Z]\.\s*-?)+\s*;\s*)*[^,;]+,\s*(?:[A-Z]\.\s*-?)+)\s*,\s*(?:et al\.,?\s*)?(?:\([^)]*\),\s*)?",
+            s,
+        )
         if m:
             authors = parse_authors(m.group(1)) or []
-            rest = s[m.end():]
+            rest = s[m.end() :]
             title, venue = _split_title_venue(rest)
             return (title, authors, venue, kind) if title_ok(title) else None
     # 5. "A. Author, B. Author. Title. Venue, 2020."
@@ -712,9 +824,15 @@ def _line_entries(
         rest = ln.text.replace(title, " ")
         if _VENUE_WORDS.search(title) and not re.search(r"[A-Za-z]{3,}", rest):
             continue  # a venue line ("Journal of Field Robotics (JFR), 2020"), not a paper
-        if len(_words(title)) < 2 or title not in ln.text.replace("  ", " ") and title not in ln.text:
+        if (
+            len(_words(title)) < 2
+            or title not in ln.text.replace("  ", " ")
+            and title not in ln.text
+        ):
             continue
-        year = find_year(venue or "") or (find_year(ln.text.replace(title, " ")) if not venue else None)
+        year = find_year(venue or "") or (
+            find_year(ln.text.replace(title, " ")) if not venue else None
+        )
         if year is None:
             year = years[i]
         drafts.append(_Draft(i, i, title, authors, venue, year, None, kind=kind))
@@ -724,13 +842,17 @@ def _line_entries(
 # --- owner --------------------------------------------------------------------------------
 
 
-def _owner(lines: list[GLine], doc: HtmlDoc | None, author_lists: list[list[str]]) -> tuple[str | None, int | None]:
+def _owner(
+    lines: list[GLine], doc: HtmlDoc | None, author_lists: list[list[str]]
+) -> tuple[str | None, int | None]:
     def support(name: str) -> int:
         toks = _CJK.sub("", _PAREN.sub("", _HONORIFIC.sub("", name))).split()
         if not toks:
             return 0
         fam = {name_key(t) for t in toks if len(t) > 1}
-        return sum(1 for a in author_lists if any(name_key(x.split()[-1]) in fam for x in a if x.split()))
+        return sum(
+            1 for a in author_lists if any(name_key(x.split()[-1]) in fam for x in a if x.split())
+        )
 
     cands: list[tuple[str, int | None]] = []
     for ln in lines[:15]:
@@ -751,7 +873,9 @@ def _owner(lines: list[GLine], doc: HtmlDoc | None, author_lists: list[list[str]
                 if got:
                     cands.append((got, None))
     for ln in lines:
-        m = re.search(r"\b(?:I am|I'm|My name is)\s+([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-.]+){1,3})", ln.text)
+        m = re.search(
+            r"\b(?:I am|I'm|My name is)\s+([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-.]+){1,3})", ln.text
+        )
         if m and looks_like_name(m.group(1)):
             cands.append((m.group(1), ln.number))
             break
@@ -775,6 +899,7 @@ def read(lines: list[GLine], fmt: str = FORMAT, doc: HtmlDoc | None = None) -> R
     page = RawPage(format=fmt)
     kinds, years, heads = _sections(lines)
     drafts = _block_entries(lines, kinds, years)
+    _attach_descriptions(lines, kinds, drafts)
     used = {i for d in drafts for i in range(d.start, d.end + 1)}
     has_paper_heads = any(k == "paper" for k in kinds)
     line_drafts = _line_entries(lines, kinds, years, used, strict=has_paper_heads)
@@ -783,9 +908,11 @@ def read(lines: list[GLine], fmt: str = FORMAT, doc: HtmlDoc | None = None) -> R
         drafts = sorted(drafts + line_drafts, key=lambda d: d.start)
     # Duplicates (same title twice, e.g. a "selected" list above the full one): keep the first.
     seen_titles: dict[str, int] = {}
+    repeats = 0
     for d in drafts:
         key = re.sub(r"[\W_]+", " ", d.title.lower()).strip()
         if key in seen_titles:
+            repeats += 1
             page.warn(
                 "duplicate_entry",
                 f"{d.title[:60]!r} is listed again; kept the first listing (line {seen_titles[key]})",
@@ -806,14 +933,42 @@ def read(lines: list[GLine], fmt: str = FORMAT, doc: HtmlDoc | None = None) -> R
             )
         )
     _skip_other_sections(page, lines, kinds, heads)
-    page.seen_entries = _estimate(lines, kinds, used)
+    # Entries listed twice were read twice: they count once against the estimate too.
+    page.seen_entries = max(0, _estimate(lines, kinds, used) - repeats)
     name, line = _owner(lines, doc, [e.authors for e in page.entries])
     if name:
         page.name, page.name_source, page.name_line = name, NameSource.heading, line
     return page
 
 
-def _skip_other_sections(page: RawPage, lines: list[GLine], kinds: list[str], heads: list[str]) -> None:
+def _attach_descriptions(lines: list[GLine], kinds: list[str], drafts: list[_Draft]) -> None:
+    """A paragraph after an entry, one blank line down and before the next entry's title, is
+    its description (Barron-style summaries, bullet highlights): kept as the abstract."""
+    starts = sorted(d.start for d in drafts)
+    for d in drafts:
+        if d.abstract is not None:
+            continue
+        nxt = next((x for x in starts if x > d.end), len(lines))
+        i = d.end + 1
+        if i >= len(lines) or not lines[i].blank:
+            continue
+        i += 1
+        body: list[int] = []
+        while i < nxt and not lines[i].blank and kinds[i] not in ("heading", "other"):
+            body.append(i)
+            i += 1
+        texts = [lines[x].text.strip() for x in body]
+        if not texts or any(is_link_line(t) for t in texts) or i >= nxt and nxt < len(lines):
+            continue  # the paragraph runs into the next entry: it is that entry's title
+        text = " ".join(texts)
+        if len(_words(text)) >= 5 and not _PROSE_START.match(text) or text.endswith("."):
+            d.abstract = text[:2000]
+            d.end = body[-1]
+
+
+def _skip_other_sections(
+    page: RawPage, lines: list[GLine], kinds: list[str], heads: list[str]
+) -> None:
     i = 0
     n = len(lines)
     while i < n:
@@ -846,7 +1001,8 @@ def _estimate(lines: list[GLine], kinds: list[str], used: set[int]) -> int:
             continue
         if is_author_line(ln, known):
             prev = lines[i - 1] if i > 0 else None
-            if prev is not None and not prev.blank and is_author_line(prev, known):
+            # An entry's author line sits right under its title (a wrapped list counts once).
+            if prev is None or prev.blank or prev.heading or is_author_line(prev, known):
                 continue
             count += 1
         elif i not in used and kinds[i] == "paper" and _is_citation_candidate(ln):
