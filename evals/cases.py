@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from retrieval.errors import InputFileError, UserError
 from retrieval.yaml_input import read_yaml_model
 
-
 _M = TypeVar("_M", bound=BaseModel)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputFileError
+from ..models import Severity
 from . import (
     arxiv_atom,
     author_abstract,
@@ -23,7 +24,6 @@ from . import (
     metric_cards,
     trust_snapshot,
 )
-from ..models import Severity
 from ._page import RawEntry, RawPage, StatedCount
 from ._text import split_lines
 

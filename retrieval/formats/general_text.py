@@ -145,19 +145,145 @@ _VENUE_WORDS = re.compile(
     re.I,
 )
 _COMMON_WORDS = set(
-    """a an the of for and or in on with to from by via using towards toward learning deep neural
-    network networks model models graph graphs data analysis method methods system systems
-    optimization estimation theory robust efficient fast sparse large language vision image
-    images video visual generation generative diffusion transformer transformers inference
-    bayesian random control robot robots robotic dynamic dynamics linear nonlinear convex
-    algorithm algorithms approach framework study evidence policy economic markets market
-    quantum field fields function functions equations equation structure structures
-    representation representations detection segmentation recognition reconstruction
-    tracking planning reasoning training self supervised unsupervised semi multi new on
-    towards scalable adaptive online stochastic spectral matrix tensor kernel regression
-    classification prediction causal effects effect treatment trends test testing
-    sampling flow flows energy physics chemical chemistry molecular protein cell cells
-    gene genes brain human social health medical clinical""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "with",
+        "to",
+        "from",
+        "by",
+        "via",
+        "using",
+        "towards",
+        "toward",
+        "learning",
+        "deep",
+        "neural",
+        "network",
+        "networks",
+        "model",
+        "models",
+        "graph",
+        "graphs",
+        "data",
+        "analysis",
+        "method",
+        "methods",
+        "system",
+        "systems",
+        "optimization",
+        "estimation",
+        "theory",
+        "robust",
+        "efficient",
+        "fast",
+        "sparse",
+        "large",
+        "language",
+        "vision",
+        "image",
+        "images",
+        "video",
+        "visual",
+        "generation",
+        "generative",
+        "diffusion",
+        "transformer",
+        "transformers",
+        "inference",
+        "bayesian",
+        "random",
+        "control",
+        "robot",
+        "robots",
+        "robotic",
+        "dynamic",
+        "dynamics",
+        "linear",
+        "nonlinear",
+        "convex",
+        "algorithm",
+        "algorithms",
+        "approach",
+        "framework",
+        "study",
+        "evidence",
+        "policy",
+        "economic",
+        "markets",
+        "market",
+        "quantum",
+        "field",
+        "fields",
+        "function",
+        "functions",
+        "equations",
+        "equation",
+        "structure",
+        "structures",
+        "representation",
+        "representations",
+        "detection",
+        "segmentation",
+        "recognition",
+        "reconstruction",
+        "tracking",
+        "planning",
+        "reasoning",
+        "training",
+        "self",
+        "supervised",
+        "unsupervised",
+        "semi",
+        "multi",
+        "new",
+        "on",
+        "towards",
+        "scalable",
+        "adaptive",
+        "online",
+        "stochastic",
+        "spectral",
+        "matrix",
+        "tensor",
+        "kernel",
+        "regression",
+        "classification",
+        "prediction",
+        "causal",
+        "effects",
+        "effect",
+        "treatment",
+        "trends",
+        "test",
+        "testing",
+        "sampling",
+        "flow",
+        "flows",
+        "energy",
+        "physics",
+        "chemical",
+        "chemistry",
+        "molecular",
+        "protein",
+        "cell",
+        "cells",
+        "gene",
+        "genes",
+        "brain",
+        "human",
+        "social",
+        "health",
+        "medical",
+        "clinical",
+    ]
 )
 _PROSE_START = re.compile(
     r"^(?:©|\(c\)\s)|^(Copyright|Powered|Last updated|Template|Designed|I|I'm|I've|My|We|Our|This|These|Please|He|She|They|It|Here|In this|Currently|"
@@ -247,7 +373,7 @@ def classify_heading(line: GLine) -> tuple[str, int | None] | None:
     ):
         return "year", int(s[:4])
     words = s.split()
-    if len(words) > 6 or len(s) > 50 or raw.endswith((".", ",", ";")) and not raw.endswith("."):
+    if len(words) > 6 or len(s) > 50 or (raw.endswith((".", ",", ";")) and not raw.endswith(".")):
         return "neutral" if line.heading else None
     if raw.endswith(".") and not re.search(r"misc\.$", raw, re.I):
         return "neutral" if line.heading else None
@@ -354,7 +480,7 @@ def known_names(lines: list[GLine]) -> set[str]:
     """Name keys of everyone in a list of two or more authors on the page."""
     keys: set[str] = set()
     for ln in lines:
-        if ln.blank or ln.heading or "," not in ln.text and " and " not in ln.text:
+        if ln.blank or ln.heading or ("," not in ln.text and " and " not in ln.text):
             continue
         names = parse_authors(ln.text)
         if names and len(names) >= 2:
@@ -441,11 +567,13 @@ def _sections(lines: list[GLine]) -> tuple[list[str], list[int | None], list[str
             short = len(ln.text) <= 60
             isolated = prev_blank and (nxt is None or nxt.blank)
             link = is_link_line(ln.text)
-            if ln.heading or (short and (not link or isolated and _all_vocab(ln.text))):
+            if ln.heading or (short and (not link or (isolated and _all_vocab(ln.text)))):
                 c = classify_heading(ln)
-                if c and not ln.heading and c[0] != "year" and not _all_vocab(ln.text):
-                    if not isolated or len(ln.text.split()) > 4 or re.search(r"\d", ln.text):
-                        c = None
+                # A line in plain text is a heading when it is made of section words, or
+                # stands alone and is short.
+                loose = not isolated or len(ln.text.split()) > 4 or re.search(r"\d", ln.text)
+                if c and not ln.heading and c[0] != "year" and not _all_vocab(ln.text) and loose:
+                    c = None
                 if c and nxt is not None and is_author_line(nxt):
                     c = None  # a title whose first word happens to be "Software"
         if c:
@@ -539,15 +667,13 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
                 "on",
                 "of",
             )
-            if not joinable or first.endswith((".", "?", "!")) and not first[-2:-1].isupper():
+            if not joinable or (first.endswith((".", "?", "!")) and not first[-2:-1].isupper()):
                 tl = tl[1:]
         title = clean_title(" ".join(lines[x].text.strip() for x in tl)) if tl else ""
         if (
             not tl
             or not title_ok(title)
-            or find_year(title)
-            and _VENUE_WORDS.search(title)
-            and len(_words(title)) < 6
+            or (find_year(title) and _VENUE_WORDS.search(title) and len(_words(title)) < 6)
         ):
             k += 1
             continue
@@ -605,9 +731,64 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
 
 
 _ABBREV = set(
-    """al vs no nos vol pp proc int rev phys math comment approx funct théor nombres sci soc mol
-    chem quant adv inf theor stat ann appl comput lett eng nat acad natl jr sr st dr prof univ
-    dept conf trans symp ed eds j intl res sys mech biol med geom anal algebra optim""".split()
+    [
+        "al",
+        "vs",
+        "no",
+        "nos",
+        "vol",
+        "pp",
+        "proc",
+        "int",
+        "rev",
+        "phys",
+        "math",
+        "comment",
+        "approx",
+        "funct",
+        "théor",
+        "nombres",
+        "sci",
+        "soc",
+        "mol",
+        "chem",
+        "quant",
+        "adv",
+        "inf",
+        "theor",
+        "stat",
+        "ann",
+        "appl",
+        "comput",
+        "lett",
+        "eng",
+        "nat",
+        "acad",
+        "natl",
+        "jr",
+        "sr",
+        "st",
+        "dr",
+        "prof",
+        "univ",
+        "dept",
+        "conf",
+        "trans",
+        "symp",
+        "ed",
+        "eds",
+        "j",
+        "intl",
+        "res",
+        "sys",
+        "mech",
+        "biol",
+        "med",
+        "geom",
+        "anal",
+        "algebra",
+        "optim",
+    ]
 )
 _WITH_START = re.compile(r"\s*(?:(\()\s*(?:joint\s+)?with\s+|,\s*(?:joint\s+)?with\s+(?=[A-Z]))")
 _SENT_GAP = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9“\"(\[])")
@@ -824,10 +1005,8 @@ def _line_entries(
         rest = ln.text.replace(title, " ")
         if _VENUE_WORDS.search(title) and not re.search(r"[A-Za-z]{3,}", rest):
             continue  # a venue line ("Journal of Field Robotics (JFR), 2020"), not a paper
-        if (
-            len(_words(title)) < 2
-            or title not in ln.text.replace("  ", " ")
-            and title not in ln.text
+        if len(_words(title)) < 2 or (
+            title not in ln.text.replace("  ", " ") and title not in ln.text
         ):
             continue
         year = find_year(venue or "") or (
@@ -958,10 +1137,10 @@ def _attach_descriptions(lines: list[GLine], kinds: list[str], drafts: list[_Dra
             body.append(i)
             i += 1
         texts = [lines[x].text.strip() for x in body]
-        if not texts or any(is_link_line(t) for t in texts) or i >= nxt and nxt < len(lines):
+        if not texts or any(is_link_line(t) for t in texts) or (i >= nxt and nxt < len(lines)):
             continue  # the paragraph runs into the next entry: it is that entry's title
         text = " ".join(texts)
-        if len(_words(text)) >= 5 and not _PROSE_START.match(text) or text.endswith("."):
+        if (len(_words(text)) >= 5 and not _PROSE_START.match(text)) or text.endswith("."):
             d.abstract = text[:2000]
             d.end = body[-1]
 

@@ -96,7 +96,7 @@ class _Renderer:
             if isinstance(child, NavigableString):
                 if type(child) is NavigableString:
                     self.text(str(child))
-                    if str(child).strip() or prev is not None and "\n" in str(child):
+                    if str(child).strip() or (prev is not None and "\n" in str(child)):
                         prev = None
                 continue
             if not isinstance(child, Tag):
@@ -163,7 +163,7 @@ def _is_hidden(el: Tag) -> bool:
     style = el.get("style")
     if isinstance(style, str) and _HIDDEN.search(style):
         return True
-    return el.get("hidden") is not None or el.get("aria-hidden") == "true" and el.name != "span"
+    return el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.name != "span")
 
 
 def render(html: str) -> HtmlDoc:
