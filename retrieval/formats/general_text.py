@@ -970,7 +970,7 @@ def _split_title_venue(rest: str) -> tuple[str, str | None]:
     return clean_title(rest), None
 
 
-def _is_citation_candidate(line: GLine) -> bool:
+def _is_citation_candidate(line: GLine, year_section: bool = False) -> bool:
     t = line.text.strip()
     if len(t) < 20 or len(t) > 700 or is_link_line(t) or _ABSTRACT_START.match(t):
         return False
@@ -979,7 +979,9 @@ def _is_citation_candidate(line: GLine) -> bool:
     numbered = bool(_NUMBERING.match(t)) or line.item
     with_clause = bool(_WITH_START.search(t))
     year = find_year(t) is not None
-    if not (numbered or with_clause or year):
+    # Under a year heading, a line of the list needs no year of its own ("Title. Working paper.").
+    listed = year_section and len(_words(t)) >= 3 and bool(re.search(r"[.,;]\s+\S", t))
+    if not (numbered or with_clause or year or listed):
         return False
     # Prose: several long sentences of lower-case words.
     words = _words(t)
@@ -996,7 +998,7 @@ def _line_entries(
             continue
         if strict and kinds[i] != "paper":
             continue
-        if not _is_citation_candidate(ln):
+        if not _is_citation_candidate(ln, kinds[i] == "paper" and years[i] is not None):
             continue
         got = parse_citation(ln.text, ln.emph)
         if not got:
