@@ -300,3 +300,53 @@ def test_every_title_is_page_text_and_nothing_crashes(lines: list[str]) -> None:
     flat = re.sub(r"\s+", " ", text)
     for entry in page.entries:
         assert entry.title and entry.title in flat
+
+
+PAGES = Path(__file__).parent / "data" / "pages"  # hand-written, one per common template
+
+
+@pytest.mark.parametrize(
+    ("file", "owner", "expected"),
+    [
+        (
+            "alfolio.html",  # al-folio: title/author/periodical divs, hidden abstract and BibTeX
+            "Wei Chen",
+            [
+                ("Scaling Laws for Sparse Mixture Models", 2023, ["Wei Chen", "Maria Rossi", "Tom Baker"]),
+                ("Consistent Estimators for Mixture Weights", 2023, ["Maria Rossi", "Wei Chen"]),
+                ("A Note on Gating Networks", 2021, ["Wei Chen"]),
+            ],
+        ),
+        (
+            "academicpages.txt",  # title / "Published in ..." / excerpt / "Recommended citation:"
+            "Sofia Alvarez",
+            [
+                ("Voting power in weighted committees", 2021, ["S Alvarez", "K Brandt"]),
+                ("Coalition formation with outside options", 2019, ["S Alvarez"]),
+            ],
+        ),
+        (
+            "cv.txt",  # LaTeX CV: "[J3] A. B, C. D, "Title," Venue, vol., 2022."
+            "Olu Adeyemi",
+            [
+                ("Low-power sensing for crop monitoring", 2022, ["O. Adeyemi", "P. Nkemelu", "R. Obi"]),
+                ("Energy harvesting in rural networks", 2020, ["O. Adeyemi", "R. Obi"]),
+                ("A survey of agricultural IoT", 2019, ["P. Nkemelu", "O. Adeyemi"]),
+                ("Solar-aware routing", 2018, ["O. Adeyemi"]),
+            ],
+        ),
+        (
+            "authfirst.txt",  # authors above the title
+            "Lena Vogt",
+            [
+                ("Quantum error mitigation on noisy devices", 2022, ["L. Vogt", "M. Kaya"]),
+                ("Benchmarking variational eigensolvers", 2021, ["M. Kaya", "L. Vogt", "T. Reuter"]),
+                ("Notes on randomized compiling", 2020, ["L. Vogt"]),
+            ],
+        ),
+    ],
+)  # fmt: skip
+def test_common_templates(file: str, owner: str, expected: list) -> None:
+    prof = load_profiles(PAGES / file)[0]
+    assert prof.name == owner
+    assert [(p.title, p.year, p.authors) for p in prof.papers] == [tuple(e) for e in expected]

@@ -292,7 +292,11 @@ _PROSE_START = re.compile(
 _ABSTRACT_START = re.compile(r"^(abstract|tl;?dr|summary)\s*[:.\-–]\s*\S", re.I)
 _MARKS = re.compile(r"[*†‡§¶#✉⋆∗♠♣♦♥]+|\^\w+|(?<=[a-zà-ÿ])\d{1,2}\b")
 _PAREN = re.compile(r"\s*\([^()]*\)")
-_NUMBERING = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}[.)]|[-•*·▪►]|[A-Z]?\d{1,3}\.)\s+")
+_NUMBERING = re.compile(r"^\s*(?:\[[A-Za-z]{0,3}\d{1,3}\]|\d{1,3}[.)]|[-•*·▪►]|[A-Z]?\d{1,3}\.)\s+")
+_CITE_LABEL = re.compile(
+    r"^(?:recommended citation|citation|cite as|cite|reference|published in|appeared in)\s*:\s*",
+    re.I,
+)
 _LEADING_TAGS = re.compile(r"^(?:\s*\[[^\]]{1,20}\]\s*)+")
 _TRAILING_BRACKET = re.compile(r"\s*\[[^\]]*\]\s*$")
 _HONORIFIC = re.compile(r"^(?:dr\.?|prof\.?|professor|mr\.?|ms\.?|mrs\.?)\s+", re.I)
@@ -527,8 +531,18 @@ def clean_title(text: str) -> str:
     return s
 
 
+_PUBLISHED_IN = re.compile(
+    r"^(?:published in|appeared in|to appear in|forthcoming in)\b:?\s*", re.I
+)
+_NOT_TITLE_START = re.compile(
+    r"^(?:published in|appeared in|appears in|presented at|accepted (?:at|to|in)|to appear in|"
+    r"in proceedings|proceedings of|recommended citation|citation|bibtex|abstract)\b",
+    re.I,
+)
+
+
 def title_ok(title: str | None) -> bool:
-    if not title:
+    if not title or _NOT_TITLE_START.match(title):
         return False
     words = _words(title)
     if len(title) < 4 or len(title) > 400:
@@ -609,6 +623,19 @@ class _Draft:
     kind: str | None = None
 
 
+def _title_below(lines: list[GLine], a_end: int, known: set[str]) -> bool:
+    """Whether the entry reads authors, then title, then a venue/year line."""
+    if a_end + 2 >= len(lines):
+        return False
+    below, venue = lines[a_end + 1], lines[a_end + 2]
+    if below.blank or venue.blank or below.heading or is_author_line(below, known):
+        return False
+    text = below.text.strip()
+    if find_year(text) or is_link_line(text) or not title_ok(clean_title(text)):
+        return False
+    return bool(find_year(venue.text) or _VENUE_WORDS.search(venue.text))
+
+
 def _tail_kind(text: str) -> str:
     t = text.strip()
     if is_link_line(t):
@@ -670,6 +697,11 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
             if not joinable or (first.endswith((".", "?", "!")) and not first[-2:-1].isupper()):
                 tl = tl[1:]
         title = clean_title(" ".join(lines[x].text.strip() for x in tl)) if tl else ""
+        tail_start = a_end + 1
+        if not tl and _title_below(lines, a_end, known):
+            # Authors first: "A. Author, B. Author" / title / venue-year.
+            tl, tail_start = [a_end + 1], a_end + 2
+            title = clean_title(lines[a_end + 1].text)
         if (
             not tl
             or not title_ok(title)
@@ -682,7 +714,7 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
         next_a = author_idx[k + 1] if k + 1 < len(author_idx) else n
         stop = next_a - 1  # the next entry's title line
         tail: list[int] = []
-        i = a_end + 1
+        i = tail_start
         while i < min(stop, n) and not lines[i].blank and kinds[i] != "heading":
             tail.append(i)
             i += 1
@@ -724,8 +756,9 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
             venue = short[0] if short else None
         if year is None:
             year = years[a]
-        drafts.append(_Draft(tl[0], max([a_end, *tail]), title, authors, venue, year, abstract))
-        used_until = max([a_end, *tail])
+        end = max([a_end, *tl, *tail])
+        drafts.append(_Draft(min(tl[0], a), end, title, authors, venue, year, abstract))
+        used_until = end
         k += 1
     return drafts
 
@@ -845,6 +878,7 @@ def parse_citation(
 ) -> tuple[str, list[str], str | None, str | None] | None:
     """(title, authors, venue, kind) of a one-line citation, or None."""
     s = _NUMBERING.sub("", text.strip())
+    s = _CITE_LABEL.sub("", s)
     # Trailing link words ("... 2018. Journal arXiv").
     while True:
         m = re.search(r"(?:^|[\s.,;)])([A-Za-z]+)\s*$", s)
@@ -899,9 +933,10 @@ def parse_citation(
         return title, authors or [], venue, kind
     # 2. A quoted title: 'A. Author, "Title," Venue, 2020.'
     m = re.search(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]", s)
-    if m and len(_words(m.group(1))) >= 3:
+    if m and len(_words(m.group(1))) >= 2:
         title = clean_title(m.group(1))
-        authors = parse_authors(s[: m.start()].strip(" ,.:")) or []
+        before = re.sub(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)\.?\s*$", "", s[: m.start()].strip())
+        authors = parse_authors(before.strip(" ,.:")) or []
         venue = s[m.end() :].strip(" ,.") or None
         if title_ok(title) and (authors or m.start() < 3):
             return title, authors, venue, kind
@@ -998,6 +1033,15 @@ def _line_entries(
             continue
         if strict and kinds[i] != "paper":
             continue
+        m = _PUBLISHED_IN.match(ln.text.strip())
+        if m and i > 0 and i - 1 not in used and not lines[i - 1].blank:
+            # "Title" / "Published in Venue, 2021" (academicpages and the like).
+            title = clean_title(lines[i - 1].text)
+            if title_ok(title) and not is_author_line(lines[i - 1]):
+                venue = ln.text.strip()[m.end() :].strip(" .") or None
+                year = find_year(venue or "") or years[i]
+                drafts.append(_Draft(i - 1, i, title, [], venue, year, None))
+                continue
         if not _is_citation_candidate(ln, kinds[i] == "paper" and years[i] is not None):
             continue
         got = parse_citation(ln.text, ln.emph)
@@ -1011,9 +1055,7 @@ def _line_entries(
             title not in ln.text.replace("  ", " ") and title not in ln.text
         ):
             continue
-        year = find_year(venue or "") or (
-            find_year(ln.text.replace(title, " ")) if not venue else None
-        )
+        year = find_year(venue or "") or find_year(ln.text.replace(title, " "))
         if year is None:
             year = years[i]
         drafts.append(_Draft(i, i, title, authors, venue, year, None, kind=kind))
@@ -1039,7 +1081,7 @@ def _owner(
     for ln in lines[:15]:
         if ln.blank:
             continue
-        for part in re.split(r"\s{2,}|\t|\s[|·–—]\s", ln.text):
+        for part in re.split(r"\s{2,}|\t|\s[|·–—\-:]\s", ln.text):
             got = looks_like_name(part)
             if got:
                 cands.append((got, ln.number))
@@ -1096,9 +1138,16 @@ def read(lines: list[GLine], fmt: str = FORMAT, doc: HtmlDoc | None = None) -> R
             repeats += 1
             page.warn(
                 "duplicate_entry",
-                f"{d.title[:60]!r} is listed again; kept the first listing (line {seen_titles[key]})",
+                f"{d.title[:60]!r} is listed again; kept the first listing (line {seen_titles[key]}), "
+                "completed with what this one adds",
                 lines[d.start].number,
             )
+            kept = next(e for e in page.entries if e.line == seen_titles[key])
+            kept.authors = kept.authors or d.authors
+            kept.venue = kept.venue or d.venue
+            kept.abstract = kept.abstract or d.abstract
+            if kept.year is None and d.year is not None:
+                kept.year, kept.date_text = d.year, str(d.year)
             continue
         seen_titles[key] = lines[d.start].number
         page.entries.append(
