@@ -378,9 +378,9 @@ def classify_heading(line: GLine) -> tuple[str, int | None] | None:
         return "year", int(s[:4])
     words = s.split()
     if len(words) > 6 or len(s) > 50 or (raw.endswith((".", ",", ";")) and not raw.endswith(".")):
-        return "neutral" if line.heading else None
+        return ("neutral", None) if line.heading else None
     if raw.endswith(".") and not re.search(r"misc\.$", raw, re.I):
-        return "neutral" if line.heading else None
+        return ("neutral", None) if line.heading else None
     paper = _PAPER_HEADS.search(s)
     other = _OTHER_HEADS.search(s)
     if paper and not (other and other.start() < paper.start()):

@@ -155,8 +155,10 @@ class _Renderer:
 
 
 def _classes(el: Tag) -> list[str]:
-    cls = el.get("class") or []
-    return [cls] if isinstance(cls, str) else list(cls)
+    cls = el.get("class")
+    if not cls:
+        return []
+    return [cls] if isinstance(cls, str) else [str(c) for c in cls]
 
 
 def _is_hidden(el: Tag) -> bool:
