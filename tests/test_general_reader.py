@@ -350,3 +350,24 @@ def test_common_templates(file: str, owner: str, expected: list) -> None:
     prof = load_profiles(PAGES / file)[0]
     assert prof.name == owner
     assert [(p.title, p.year, p.authors) for p in prof.papers] == [tuple(e) for e in expected]
+
+
+def test_blocks_without_authors_year_tables_and_venue_first(tmp_path: Path) -> None:
+    prof = load_profiles(PAGES / "noauthors.txt")[0]
+    assert prof.name == "Prof. Elena Marchetti"
+    assert [(p.title, p.year, p.venue) for p in prof.papers] == [
+        ("Fiscal rules and sovereign spreads", 2022, "Journal of International Economics, 2022"),
+        ("Debt brakes in federal states", 2019, "Economic Policy, 2019"),
+    ]
+    prof = load_profiles(PAGES / "yeartable.html")[0]
+    assert prof.name == "Tomás Herrera"
+    assert [(p.title, p.year) for p in prof.papers] == [
+        ("Fast multipole methods on GPUs", 2023),
+        ("Adaptive quadrature for singular integrals", 2021),
+    ]
+    assert any(s.reason.startswith("talks section") for s in prof.skipped)
+    prof = load_profiles(PAGES / "venuefirst.txt")[0]
+    assert [(p.title, p.year, p.authors[0]) for p in prof.papers] == [
+        ("Graph neural networks for traffic forecasting", 2022, "Ravi Kumar"),
+        ("Anomaly detection in sensor streams", 2020, "Mei Lin"),
+    ]

@@ -84,7 +84,8 @@ def lines_from_html(doc: HtmlDoc) -> list[GLine]:
 _YEAR = re.compile(r"(?<![\d.:/\-])(19[5-9]\d|20[0-4]\d)(?![\d])(?!\.\d)")
 _ARXIV_ID = re.compile(r"\b(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?\b", re.I)
 _PAPER_HEADS = re.compile(
-    r"\b(publications?|papers?|preprints?|articles?|journals?|conferences?|proceedings|"
+    r"\b(publikationen|veröffentlichungen|publicaciones|pubblicazioni|artículos|articles?|"
+    r"publications?|papers?|preprints?|articles?|journals?|conferences?|proceedings|"
     r"manuscripts?|working|forthcoming|published|thesis|theses|dissertations?|books?|"
     r"chapters?|comments|monographs?|reports?|workshops?|under review|submitted|"
     r"peer[- ]reviewed|refereed)\b",
@@ -668,6 +669,7 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
             k += 1
             a_end = author_idx[k]
         # Title: the contiguous non-blank lines just above, after what the last entry used.
+        before: list[int] = []  # a venue line between title and authors
         j = a - 1
         tl: list[int] = []
         while j > used_until and not lines[j].blank and kinds[j] not in ("heading",):
@@ -694,7 +696,10 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
                 "on",
                 "of",
             )
-            if not joinable or (first.endswith((".", "?", "!")) and not first[-2:-1].isupper()):
+            if find_year(second) and not find_year(first) and len(_words(second)) <= 14:
+                before = [tl[1]]  # title / venue-year / authors
+                tl = tl[:1]
+            elif not joinable or (first.endswith((".", "?", "!")) and not first[-2:-1].isupper()):
                 tl = tl[1:]
         title = clean_title(" ".join(lines[x].text.strip() for x in tl)) if tl else ""
         tail_start = a_end + 1
@@ -729,7 +734,7 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
         venue = None
         year = None
         abstract = None
-        for t in tail:
+        for t in before + tail:
             text = lines[t].text.strip()
             kind = _tail_kind(text)
             if kind == "abstract":
@@ -879,6 +884,7 @@ def parse_citation(
     """(title, authors, venue, kind) of a one-line citation, or None."""
     s = _NUMBERING.sub("", text.strip())
     s = _CITE_LABEL.sub("", s)
+    s = re.sub(r"^(?:19|20)\d\d\s*(?:\t|[:\-–—]\s)\s*", "", s)  # a year column / "2020: ..."
     # Trailing link words ("... 2018. Journal arXiv").
     while True:
         m = re.search(r"(?:^|[\s.,;)])([A-Za-z]+)\s*$", s)
@@ -1033,14 +1039,36 @@ def _line_entries(
             continue
         if strict and kinds[i] != "paper":
             continue
-        m = _PUBLISHED_IN.match(ln.text.strip())
-        if m and i > 0 and i - 1 not in used and not lines[i - 1].blank:
-            # "Title" / "Published in Venue, 2021" (academicpages and the like).
-            title = clean_title(lines[i - 1].text)
-            if title_ok(title) and not is_author_line(lines[i - 1]):
-                venue = ln.text.strip()[m.end() :].strip(" .") or None
+        t = ln.text.strip()
+        m = _PUBLISHED_IN.match(t)
+        venue_line = m is not None or (
+            kinds[i] == "paper"
+            and find_year(t) is not None
+            and len(_words(t)) <= 14
+            and _venue_like(t)
+            and bool(
+                _VENUE_WORDS.search(t)
+                or re.fullmatch(r"[^.;\d]{2,60},?\s*\(?(?:19|20)\d\d\)?\.?", t)
+            )
+        )
+        prev = lines[i - 1] if i > 0 else None
+        if (
+            venue_line
+            and prev is not None
+            and i - 1 not in used
+            and not prev.blank
+            and not prev.heading
+            and kinds[i - 1] != "heading"
+            and not find_year(prev.text)
+            and not is_author_line(prev)
+            and not _NUMBERING.match(prev.text)
+        ):
+            # "Title" / "Venue, 2021" or "Published in Venue, 2021" (no author line).
+            title = clean_title(prev.text)
+            if title_ok(title) and not _PROSE_START.match(title):
+                venue = t[m.end() :].strip(" .") if m else t.strip(" .")
                 year = find_year(venue or "") or years[i]
-                drafts.append(_Draft(i - 1, i, title, [], venue, year, None))
+                drafts.append(_Draft(i - 1, i, title, [], venue or None, year, None))
                 continue
         if not _is_citation_candidate(ln, kinds[i] == "paper" and years[i] is not None):
             continue
