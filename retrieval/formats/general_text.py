@@ -286,6 +286,16 @@ _COMMON_WORDS = set(
         "clinical",
     ]
 )
+# Words of site chrome and institutions: a heading made of them is not a person.
+_NOT_NAME = set(
+    re.findall(
+        r"\S+",
+        """home page homepage menu toggle navigation nav welcome search skip content main site
+    website personal academic lab laboratory university institute department school college
+    center centre faculty team members people overview profile curriculum vitae resume
+    selected recent all full list dark light mode english""",
+    )
+)
 _PROSE_START = re.compile(
     r"^(?:©|\(c\)\s)|^(Copyright|Powered|Last updated|Template|Designed|I|I'm|I've|My|We|Our|This|These|Please|He|She|They|It|Here|In this|Currently|"
     r"Previously|Prior|Before|Check|See|Find|Click|Feel|If|Note|Thanks|Thank)\b"
@@ -507,7 +517,9 @@ def looks_like_name(text: str) -> str | None:
         if not is_name_token(t):
             return None
     if any(
-        (len(t) > 3 and t.lower().strip(".") in _COMMON_WORDS) or _OTHER_HEADS.fullmatch(t)
+        (len(t) > 3 and t.lower().strip(".") in _COMMON_WORDS)
+        or _OTHER_HEADS.fullmatch(t)
+        or t.lower().strip(".") in _NOT_NAME
         for t in toks
     ):
         return None
