@@ -371,3 +371,14 @@ def test_blocks_without_authors_year_tables_and_venue_first(tmp_path: Path) -> N
         ("Graph neural networks for traffic forecasting", 2022, "Ravi Kumar"),
         ("Anomaly detection in sensor streams", 2020, "Mei Lin"),
     ]
+
+
+def test_topic_groups_inside_publications_stay_papers() -> None:
+    prof = load_profiles(PAGES / "topics.html")[0]
+    assert prof.name == "Noor Haddad"
+    assert [(p.title, p.year) for p in prof.papers] == [
+        ("Grasping in clutter with tactile priors", 2021),
+        ("Learning contact models", 2020),
+        ("Depth completion from sparse lidar", 2019),
+    ]
+    assert [s.reason.split()[0] for s in prof.skipped] == ["teaching"]

@@ -608,7 +608,9 @@ def _sections(lines: list[GLine]) -> tuple[list[str], list[int | None], list[str
             if what == "year":
                 year = y
             elif what == "neutral":
-                if ln.heading and ln.heading <= 2:
+                # A top-level heading of no known kind ends a non-paper section; inside the
+                # publications it is a topic group ("Machine Learning") and changes nothing.
+                if ln.heading and ln.heading <= 2 and kind != "paper":
                     kind, head, year = "neutral", ln.text.strip(), None
             else:
                 kind, head, year = what, ln.text.strip(), None
