@@ -62,3 +62,21 @@ def test_cli_eval_dev_suite_bad_shared_path(tmp_path: Path) -> None:
               str(DEV_THRESHOLDS)]
     )  # fmt: skip
     assert res.exit_code == 2 and "not found" in res.stderr
+
+
+def test_html_dev_pages_read_as_copied_text_too() -> None:
+    """Without the DOM's hints (a browser copy of the same page), titles are still read."""
+    import json
+
+    from evals.evaluators import title_key
+    from retrieval.formats import general_text, html_page
+
+    for page in sorted(DEV_PAGES.glob("*/page.html")):
+        gold = json.loads((page.parent / "gold.json").read_text())
+        text = "\n".join(ln.text for ln in html_page.render(page.read_text()).lines)
+        read = general_text.read(general_text.lines_from_text(text))
+        got = [title_key(e.title) for e in read.entries]
+        want = [title_key(t) for t in gold["paper_titles"]]
+        recall = sum(t in got for t in want) / len(want)
+        precision = sum(t in want for t in got) / max(1, len(got))
+        assert recall >= 0.97 and precision >= 0.97, (page.parent.name, recall, precision)

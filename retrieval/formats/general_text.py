@@ -411,9 +411,15 @@ def _clean_name(part: str) -> str:
     return s
 
 
+_KIND_WORDS = {"thesis", "phd", "dissertation", "preprint", "report", "proceedings", "journal",
+               "conference", "workshop", "press", "arxiv", "submitted", "accepted", "review"}  # fmt: skip
+
+
 def _name_ok(name: str, lenient: bool) -> bool:
     toks = name.split()
     if not 1 <= len(toks) <= 5:
+        return False
+    if any(t.lower().strip(".") in _KIND_WORDS or t.lower() in _NOT_NAME for t in toks):
         return False
     for t in toks:
         if is_name_token(t):
@@ -951,7 +957,16 @@ def parse_citation(
         if venue and venue.lower().startswith("in "):
             venue = venue[3:]
         return title, authors or [], venue, kind
-    # 2. A quoted title: 'A. Author, "Title," Venue, 2020.'
+    # 2. "Title: A. Author, B. Author and C. Author, Journal 12, 2020" (the last colon that is
+    # followed by names; titles have colons of their own).
+    for m in reversed(list(re.finditer(r":\s+", s))):
+        got = _authors_prefix(s[m.end() :])
+        if got and m.start() > 10 and (find_year(s) or len(got[0]) >= 2):
+            names, venue = got
+            title = clean_title(s[: m.start()])
+            if title_ok(title):
+                return title, names, venue, kind
+    # 3. A quoted title: 'A. Author, "Title," Venue, 2020.'
     m = re.search(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]", s)
     if m and len(_words(m.group(1))) >= 2:
         title = clean_title(m.group(1))
@@ -1016,6 +1031,30 @@ def parse_citation(
     return (title, [], venue, kind) if title_ok(title) else None
 
 
+_STOP = {"a", "an", "the", "of", "on", "for", "to", "in", "and", "with", "from", "by", "via"}
+
+
+def _authors_prefix(text: str) -> tuple[list[str], str | None] | None:
+    """The longest run of comma-separated names that starts ``text``, and what follows."""
+    parts = text.split(", ")
+    for cut in range(len(parts), 0, -1):
+        names = parse_authors(", ".join(parts[:cut]))
+        if not names:
+            # "Adam L. Baskerville PhD Thesis, 1-251, 2018": the venue starts inside the part.
+            toks = parts[cut - 1].split()
+            k = next((i for i, t in enumerate(toks) if t.lower().strip(".") in _KIND_WORDS), 0)
+            if k and (names := parse_authors(", ".join([*parts[: cut - 1], " ".join(toks[:k])]))):
+                rest = ", ".join([" ".join(toks[k:]), *parts[cut:]])
+                return names, rest.strip(" .") or None
+            continue
+        if len(names) == 1:
+            toks = names[0].split()
+            if len(toks) < 2 or any(t.lower() in _STOP or t.lower() in _COMMON_WORDS for t in toks):
+                return None
+        return names, ", ".join(parts[cut:]).strip(" .") or None
+    return None
+
+
 def _split_title_venue(rest: str) -> tuple[str, str | None]:
     parts = rest.split(", ")
     for cut in range(1, len(parts)):
@@ -1036,6 +1075,11 @@ def _is_citation_candidate(line: GLine, year_section: bool = False) -> bool:
     year = find_year(t) is not None
     # Under a year heading, a line of the list needs no year of its own ("Title. Working paper.").
     listed = year_section and len(_words(t)) >= 3 and bool(re.search(r"[.,;]\s+\S", t))
+    # "Title: A. Author, B. Author and C. Author" (no year on the line).
+    colon = t.rfind(": ")
+    if colon > 10 and not listed:
+        got = _authors_prefix(t[colon + 2 :])
+        listed = bool(got and len(got[0]) >= 2)
     if not (numbered or with_clause or year or listed):
         return False
     # Prose: several long sentences of lower-case words.
