@@ -67,9 +67,9 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
     """Parse ``text`` (the contents of ``path``) in format ``fmt`` (detected when None)."""
     forced = fmt is not None
     fmt = fmt or detect(text)
-    if fmt is None or fmt == general_text.FORMAT:
+    if fmt is None or (fmt == general_text.FORMAT and not html_page.sniff(text)):
         return [general_text.read(general_text.lines_from_text(text))]
-    if fmt == html_page.FORMAT:
+    if fmt in (html_page.FORMAT, general_text.FORMAT):
         doc = html_page.render(text)
         return [general_text.read(general_text.lines_from_html(doc), html_page.FORMAT, doc)]
     if fmt == json_profile.FORMAT_JSON:

@@ -1250,7 +1250,12 @@ def read(lines: list[GLine], fmt: str = FORMAT, doc: HtmlDoc | None = None) -> R
         )
     _skip_other_sections(page, lines, kinds, heads)
     # Entries listed twice were read twice: they count once against the estimate too.
-    page.seen_entries = max(0, _estimate(lines, kinds, used) - repeats)
+    seen, loose = _estimate(lines, kinds, used)
+    page.seen_entries = max(0, seen - repeats)
+    read_lines = {i for d in drafts for i in range(d.start, d.end + 1)}
+    for i in loose:
+        if i not in read_lines:  # looks like an entry, but none was read from it
+            page.unparsed(lines[i].number, lines[i].text)
     name, line = _owner(lines, doc, [e.authors for e in page.entries])
     if name:
         page.name, page.name_source, page.name_line = name, NameSource.heading, line
@@ -1308,9 +1313,11 @@ def _skip_other_sections(
             i += 1
 
 
-def _estimate(lines: list[GLine], kinds: list[str], used: set[int]) -> int:
-    """How many entries the page seems to list: author lines, and citation-like lines."""
+def _estimate(lines: list[GLine], kinds: list[str], used: set[int]) -> tuple[int, list[int]]:
+    """How many entries the page seems to list (author lines, and citation-like lines in paper
+    sections), and which of those lines no block entry used."""
     count = 0
+    loose: list[int] = []
     known = known_names(lines)
     for i, ln in enumerate(lines):
         if kinds[i] in ("heading", "other") or ln.blank:
@@ -1321,6 +1328,9 @@ def _estimate(lines: list[GLine], kinds: list[str], used: set[int]) -> int:
             if prev is None or prev.blank or prev.heading or is_author_line(prev, known):
                 continue
             count += 1
+            if i not in used:
+                loose.append(i)
         elif i not in used and kinds[i] == "paper" and _is_citation_candidate(ln):
             count += 1
-    return count
+            loose.append(i)
+    return count, loose
