@@ -69,12 +69,12 @@ def test_html_dev_pages_read_as_copied_text_too() -> None:
     import json
 
     from evals.evaluators import title_key
-    from retrieval.formats import general_text, html_page
+    from retrieval.formats import general, html_page
 
     for page in sorted(DEV_PAGES.glob("*/page.html")):
         gold = json.loads((page.parent / "gold.json").read_text())
         text = "\n".join(ln.text for ln in html_page.render(page.read_text()).lines)
-        read = general_text.read(general_text.lines_from_text(text))
+        read = general.read(general.lines_from_text(text))
         got = [title_key(e.title) for e in read.entries]
         want = [title_key(t) for t in gold["paper_titles"]]
         recall = sum(t in got for t in want) / len(want)

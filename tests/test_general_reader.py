@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from interface.cli import app
 from retrieval.errors import InputFileError
-from retrieval.formats import detect, general_text, html_page
+from retrieval.formats import detect, general, html_page
 from retrieval.models import NameSource
 from retrieval.parse import load_profiles, parse_text
 
@@ -296,7 +296,7 @@ _LINE = st.lists(_TOKEN, max_size=14).map(" ".join)
 @given(st.lists(_LINE, min_size=1, max_size=25))
 def test_every_title_is_page_text_and_nothing_crashes(lines: list[str]) -> None:
     text = "\n".join(lines)
-    page = general_text.read(general_text.lines_from_text(text))
+    page = general.read(general.lines_from_text(text))
     flat = re.sub(r"\s+", " ", text)
     for entry in page.entries:
         assert entry.title and entry.title in flat

@@ -2,7 +2,7 @@
 
 Text pages from profile sites each have their own module; structured inputs (JSON/JSONL,
 BibTeX, arXiv Atom) too. Any other publication list, copied text, Markdown or saved HTML, goes
-to the general reader (``general_text``, with ``html_page`` rendering HTML for it). ``detect``
+to the general reader (the ``general`` package, with ``html_page`` rendering HTML for it). ``detect``
 picks the format; ``parse_pages`` runs it.
 """
 
@@ -17,7 +17,7 @@ from . import (
     author_abstract,
     bibtex,
     collab_list,
-    general_text,
+    general,
     glued_listing,
     html_page,
     json_profile,
@@ -37,7 +37,7 @@ FORMATS: tuple[str, ...] = (
     bibtex.FORMAT,
     *(p.FORMAT for p in _PAGE_PARSERS),
     html_page.FORMAT,
-    general_text.FORMAT,
+    general.FORMAT,
 )
 
 __all__ = ["FORMATS", "RawEntry", "RawPage", "StatedCount", "detect", "parse_pages"]
@@ -67,11 +67,11 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
     """Parse ``text`` (the contents of ``path``) in format ``fmt`` (detected when None)."""
     forced = fmt is not None
     fmt = fmt or detect(text)
-    if fmt is None or (fmt == general_text.FORMAT and not html_page.sniff(text)):
-        return [general_text.read(general_text.lines_from_text(text))]
-    if fmt in (html_page.FORMAT, general_text.FORMAT):
+    if fmt is None or (fmt == general.FORMAT and not html_page.sniff(text)):
+        return [general.read(general.lines_from_text(text))]
+    if fmt in (html_page.FORMAT, general.FORMAT):
         doc = html_page.render(text)
-        return [general_text.read(general_text.lines_from_html(doc), html_page.FORMAT, doc)]
+        return [general.read(general.lines_from_html(doc), html_page.FORMAT, doc)]
     if fmt == json_profile.FORMAT_JSON:
         return json_profile.parse_json(text, path)
     if fmt == json_profile.FORMAT_JSONL:
@@ -90,14 +90,14 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
 def _better_reading(page: RawPage, text: str) -> RawPage:
     """A site layout's sniff can accept a page it reads only in part (a Barron homepage taken
     for ``collab-list``); the general reader's reading wins when it finds clearly more."""
-    general = general_text.read(general_text.lines_from_text(text))
-    have, other = len(page.entries), len(general.entries)
+    reading = general.read(general.lines_from_text(text))
+    have, other = len(page.entries), len(reading.entries)
     if other >= have + 3 and other >= 1.25 * have:
-        general.warn(
+        reading.warn(
             "layout_fallback",
             f"the page looks like the {page.format!r} layout, but that reading found {have} "
             f"entries and the general reader {other}; the general reading is used",
             severity=Severity.info,
         )
-        return general
+        return reading
     return page

@@ -5,7 +5,7 @@ hidden BibTeX ``<pre>`` blocks are dropped; block elements break lines and table
 tab-separated, like a browser's select-all copy. Each line keeps what only the DOM knows: its
 heading level, whether a list item starts there, and the text of its emphasised spans (links,
 ``<strong>``/``<b>``, ``<em>``, ``*title*`` classes), which the general reader uses as title and
-owner candidates. The result goes to :mod:`general_text`.
+owner candidates. The result goes to the general reader (:mod:`retrieval.formats.general`).
 """
 
 from __future__ import annotations
