@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ._blocks import _Draft
 from ._lines import GLine
@@ -138,29 +139,42 @@ def _venue_like(text: str) -> bool:
     return t[0].isupper() and caps >= 0.6 * len(words)
 
 
-def parse_citation(
-    text: str, emph: list[str]
-) -> tuple[str, list[str], str | None, str | None] | None:
-    """(title, authors, venue, kind) of a one-line citation, or None."""
+class Cited(NamedTuple):
+    title: str
+    authors: list[str]
+    venue: str | None
+
+
+_YEAR_PAREN_END = re.compile(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)\.?\s*$")
+_THESIS = re.compile(
+    r"^(?:(ph\.?\s?d\.?|master'?s?|m\.?sc\.?|b\.?sc\.?|bachelor'?s?|doctoral)\s+)?"
+    r"(thesis|dissertation)\s*[:\-–]\s*",
+    re.I,
+)
+
+
+def _venue(text: str | None) -> str | None:
+    v = (text or "").strip(" .,;:")
+    return (v[3:] if v.lower().startswith("in ") else v) or None
+
+
+def _prepare(text: str) -> tuple[str, str | None]:
+    """The citation without its number, label, year column and trailing link words; and the
+    kind of work when the line says (a thesis)."""
     s = _NUMBERING.sub("", text.strip())
     s = _CITE_LABEL.sub("", s)
     s = re.sub(r"^(?:19|20)\d\d\s*(?:\t|[:\-–—]\s)\s*", "", s)  # a year column / "2020: ..."
-    # Trailing link words ("... 2018. Journal arXiv").
-    while True:
+    while True:  # "... 2018. Journal arXiv"
         m = re.search(r"(?:^|[\s.,;)])([A-Za-z]+)\s*$", s)
-        if m and m.group(1).lower() in _LINK_WORDS and m.start(1) > len(s) * 0.5:
-            s = s[: m.start(1)].rstrip()
-            continue
-        break
-    kind = None
-    m = re.match(
-        r"^(?:(ph\.?\s?d\.?|master'?s?|m\.?sc\.?|b\.?sc\.?|bachelor'?s?|doctoral)\s+)?(thesis|dissertation)\s*[:\-–]\s*",
-        s,
-        re.I,
-    )
-    if m:
-        kind, s = "thesis", s[m.end() :]
-    # 1. An emphasised span (HTML link/bold/em) that is title-like.
+        if not (m and m.group(1).lower() in _LINK_WORDS and m.start(1) > len(s) * 0.5):
+            break
+        s = s[: m.start(1)].rstrip()
+    m = _THESIS.match(s)
+    return (s[m.end() :], "thesis") if m else (s, None)
+
+
+def _by_emphasis(s: str, text: str, emph: list[str]) -> Cited | None:
+    """The HTML link/bold/italic span that reads as a title; authors before or after it."""
     spans = [clean_title(e) for e in emph if e and e in text]
     spans = [
         e
@@ -170,104 +184,135 @@ def parse_citation(
         and parse_authors(e) is None
         and not (find_year(e) and _VENUE_WORDS.search(e) and len(_words(e)) < 8)
     ]
-    if spans:
-        title = max(spans, key=len)
-        pos = s.find(title)
-        before, after = (s[:pos], s[pos + len(title) :]) if pos >= 0 else ("", s)
-        authors = (
-            parse_authors(re.sub(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)\.?\s*$", "", before.strip(" .:,")))
-            if before.strip(" .:,")
-            else None
-        )
-        venue = None
-        if not authors:
-            rest = after.strip(" .:,")
-            # "Title: A. Author, B. Author and C. Author, Journal, 2020"
-            parts = [p.strip() for p in rest.split(",")]
-            for cut in range(len(parts), 0, -1):
-                got = parse_authors(", ".join(parts[:cut]))
-                if got:
-                    authors = got
-                    venue = ", ".join(parts[cut:]).strip() or None
-                    break
-            if venue is None:
-                venue = rest or None
-        else:
-            venue = after.strip(" .:,") or None
-        if venue and venue.lower().startswith("in "):
-            venue = venue[3:]
-        return title, authors or [], venue, kind
-    # 2. "Title: A. Author, B. Author and C. Author, Journal 12, 2020" (the last colon that is
-    # followed by names; titles have colons of their own).
+    if not spans:
+        return None
+    title = max(spans, key=len)
+    pos = s.find(title)
+    before, after = (s[:pos], s[pos + len(title) :]) if pos >= 0 else ("", s)
+    lead = _YEAR_PAREN_END.sub("", before.strip(" .:,")).strip(" .:,")
+    authors = parse_authors(lead) if lead else None
+    if authors:
+        return Cited(title, authors, _venue(after))
+    run = _authors_prefix(after.strip(" .:,"))  # "Title: A. Author and B. Author, Journal, 2020"
+    if run:
+        return Cited(title, run[0], _venue(run[1]))
+    return Cited(title, [], _venue(after))
+
+
+def _title_colon_authors(s: str) -> Cited | None:
+    """ "Title: A. Author, B. Author and C. Author, Journal 12, 2020": the last colon followed
+    by names (titles have colons of their own)."""
     for m in reversed(list(re.finditer(r":\s+", s))):
         run = _authors_prefix(s[m.end() :])
         if run and m.start() > 10 and (find_year(s) or len(run[0]) >= 2):
             title = clean_title(s[: m.start()])
             if title_ok(title):
-                return title, run[0], run[1], kind
-    # 3. A quoted title: 'A. Author, "Title," Venue, 2020.'
+                return Cited(title, run[0], run[1])
+    return None
+
+
+def _quoted(s: str) -> Cited | None:
+    """'A. Author, "Title," Venue, 2020.' (IEEE and most CVs)."""
     m = re.search(r"[\"“]([^\"“”]{12,}?)[,.]?[\"”]", s)
-    if m and len(_words(m.group(1))) >= 2:
-        title = clean_title(m.group(1))
-        before = re.sub(r"\(\s*(?:19|20)\d\d[a-z]?\s*\)\.?\s*$", "", s[: m.start()].strip())
-        authors = parse_authors(before.strip(" ,.:")) or []
-        venue = s[m.end() :].strip(" ,.") or None
-        if title_ok(title) and (authors or m.start() < 3):
-            return title, authors, venue, kind
-    # 3. "Authors (2020). Title. Venue."
+    if not (m and len(_words(m.group(1))) >= 2):
+        return None
+    title = clean_title(m.group(1))
+    before = _YEAR_PAREN_END.sub("", s[: m.start()].strip())
+    authors = parse_authors(before.strip(" ,.:")) or []
+    if title_ok(title) and (authors or m.start() < 3):
+        return Cited(title, authors, s[m.end() :].strip(" ,.") or None)
+    return None
+
+
+def _authors_year_first(s: str) -> Cited | None:
+    """ "Authors (2020). Title. In Venue." (APA, Wowchemy)."""
     m = _AUTH_YEAR.match(s)
-    if m and parse_authors(m["auth"]):
-        sents = _SENT_SPLIT.split(m["rest"], maxsplit=1)
-        title = clean_title(sents[0])
-        venue = sents[1].strip() if len(sents) > 1 else None
-        if venue and venue.lower().startswith("in "):
-            venue = venue[3:]
-        return (title, parse_authors(m["auth"]) or [], venue, kind) if title_ok(title) else None
-    # 3. "Title (with X and Y). 2020. Venue" / "Title, with X. Venue 12 (2020)".
+    authors = parse_authors(m["auth"]) if m else None
+    if not (m and authors):
+        return None
+    sents = _SENT_SPLIT.split(m["rest"], maxsplit=1)
+    title = clean_title(sents[0])
+    return Cited(title, authors, _venue(sents[1] if len(sents) > 1 else None))
+
+
+def _with_coauthors(s: str) -> Cited | None:
+    """ "Title (with X and Y). 2020. Venue" / "Title, with X. Venue 12 (2020)": the owner is
+    implied; the co-authors are the authors."""
     m = _WITH_START.search(s)
-    if m and m.start() > 10:
-        title = clean_title(s[: m.start()])
-        rest = s[m.end() :]
-        if m.group(1):  # "(with X and Y)"
-            close = rest.find(")")
-            co = parse_authors(rest[:close]) if close > 0 else None
-            venue = rest[close + 1 :].strip(" .,;") if close > 0 else rest
-        else:  # ", with X, Y. Venue": the longest run of names before a full stop
-            co, venue = None, rest
-            for gap in re.finditer(r"\.(?:\s+|$)", rest):
-                got = parse_authors(rest[: gap.start()])
-                if got:
-                    co, venue = got, rest[gap.end() :]
-        return (
-            (title, co or [], (venue or "").strip(" .,;") or None, kind)
-            if title_ok(title)
-            else None
-        )
-    # 4. "Surname, I.; Surname, I., Title, Venue, 2020."
-    if ";" in s.split(",")[0] or re.match(r"^[^,;]+,\s*(?:[A-Z]\.\s*-?)+[;,]", s):
-        m = re.match(
-            r"^((?:[^,;]+,\s*(?:[A-Z]\.\s*-?)+\s*;\s*)*[^,;]+,\s*(?:[A-Z]\.\s*-?)+)\s*,\s*(?:et al\.,?\s*)?(?:\([^)]*\),\s*)?",
-            s,
-        )
-        if m:
-            authors = parse_authors(m.group(1)) or []
-            rest = s[m.end() :]
-            title, venue = _split_title_venue(rest)
-            return (title, authors, venue, kind) if title_ok(title) else None
-    # 5. "A. Author, B. Author. Title. Venue, 2020."
+    if not (m and m.start() > 10):
+        return None
+    title = clean_title(s[: m.start()])
+    rest = s[m.end() :]
+    if m.group(1):  # "(with X and Y)"
+        close = rest.find(")")
+        co = parse_authors(rest[:close]) if close > 0 else None
+        venue = rest[close + 1 :] if close > 0 else rest
+    else:  # ", with X, Y. Venue": the longest run of names before a full stop
+        co, venue = None, rest
+        for gap in re.finditer(r"\.(?:\s+|$)", rest):
+            names = parse_authors(rest[: gap.start()])
+            if names:
+                co, venue = names, rest[gap.end() :]
+    return Cited(title, co or [], venue.strip(" .,;") or None)
+
+
+_SURNAME_INITIALS = re.compile(
+    r"^((?:[^,;]+,\s*(?:[A-Z]\.\s*-?)+\s*;\s*)*[^,;]+,\s*(?:[A-Z]\.\s*-?)+)\s*,\s*"
+    r"(?:et al\.,?\s*)?(?:\([^)]*\),\s*)?"
+)
+
+
+def _surname_initials(s: str) -> Cited | None:
+    """ "Surname, I.; Surname, I., Title, Venue, 2020." (physics and maths CVs)."""
+    if not (";" in s.split(",")[0] or re.match(r"^[^,;]+,\s*(?:[A-Z]\.\s*-?)+[;,]", s)):
+        return None
+    m = _SURNAME_INITIALS.match(s)
+    if not m:
+        return None
+    title, venue = _split_title_venue(s[m.end() :])
+    return Cited(title, parse_authors(m.group(1)) or [], venue)
+
+
+def _sentences(s: str) -> Cited | None:
+    """ "A. Author, B. Author. Title. Venue, 2020." or, with no authors, "Title. Venue 2020"."""
     sents = _SENT_SPLIT.split(s)
-    if len(sents) >= 2 and parse_authors(sents[0]):
-        title = clean_title(sents[1])
-        venue = " ".join(sents[2:]).strip() or None
-        return (title, parse_authors(sents[0]) or [], venue, kind) if title_ok(title) else None
-    # 6. "Title. Venue 2020" or "Title, Venue, 2020" (no authors).
-    if len(sents) >= 2:
-        title = clean_title(sents[0])
-        venue = " ".join(sents[1:]).strip() or None
-        if title_ok(title):
-            return title, [], venue, kind
+    if len(sents) < 2:
+        return None
+    authors = parse_authors(sents[0])
+    if authors:
+        return Cited(clean_title(sents[1]), authors, " ".join(sents[2:]).strip() or None)
+    return Cited(clean_title(sents[0]), [], " ".join(sents[1:]).strip() or None)
+
+
+def _title_venue(s: str) -> Cited:
+    """ "Title, Venue, 2020": the title ends where a venue-like run of words starts."""
     title, venue = _split_title_venue(s)
-    return (title, [], venue, kind) if title_ok(title) else None
+    return Cited(title, [], venue)
+
+
+def parse_citation(
+    text: str, emph: list[str]
+) -> tuple[str, list[str], str | None, str | None] | None:
+    """(title, authors, venue, kind) of a one-line citation, or None.
+
+    The styles are tried from the most to the least specific; the first that yields a
+    title-like span wins. ``emph``: the line's emphasised spans (HTML), title candidates."""
+    s, kind = _prepare(text)
+    styles = (
+        lambda: _by_emphasis(s, text, emph),
+        lambda: _title_colon_authors(s),
+        lambda: _quoted(s),
+        lambda: _authors_year_first(s),
+        lambda: _with_coauthors(s),
+        lambda: _surname_initials(s),
+        lambda: _sentences(s),
+        lambda: _title_venue(s),
+    )
+    for style in styles:
+        got = style()
+        if got is not None and title_ok(got.title):
+            return got.title, got.authors, got.venue, kind
+    return None
 
 
 def _split_title_venue(rest: str) -> tuple[str, str | None]:
