@@ -53,20 +53,92 @@ def _tail_kind(text: str) -> str:
     return "other"
 
 
+_CONTINUES = ("with", "and", "for", "via", "from", "in", "on", "of")
+
+
+def _title_above(
+    lines: list[GLine], kinds: list[str], a: int, used_until: int, known: set[str]
+) -> tuple[list[int], list[int]]:
+    """The title lines just above the author line at ``a`` (after what the last entry used),
+    and a venue line found between them and the authors (title / venue-year / authors)."""
+    tl: list[int] = []
+    j = a - 1
+    while j > used_until and not lines[j].blank and kinds[j] != "heading":
+        if is_author_line(lines[j], known):
+            break
+        tl.insert(0, j)
+        j -= 1
+    tl = [
+        x for x in tl if not is_link_line(lines[x].text) and _tail_kind(lines[x].text) != "abstract"
+    ]
+    tl = tl[-2:]
+    if len(tl) < 2:
+        return tl, []
+    first, second = lines[tl[0]].text.strip(), lines[tl[1]].text.strip()
+    if find_year(second) and not find_year(first) and len(_words(second)) <= 14:
+        return tl[:1], tl[1:]
+    # A title broken over two lines goes on in lower case or with a joining word.
+    joinable = second[:1].islower() or second.split()[0].lower() in _CONTINUES
+    if not joinable or (first.endswith((".", "?", "!")) and not first[-2:-1].isupper()):
+        return tl[1:], []
+    return tl, []
+
+
+def _tail(lines: list[GLine], kinds: list[str], start: int, stop: int) -> list[int]:
+    """The lines under the authors: until a blank line, the next entry's title or a heading;
+    and an "Abstract: ..." paragraph one blank line down."""
+    n = min(stop, len(lines))
+    tail: list[int] = []
+    i = start
+    while i < n and not lines[i].blank and kinds[i] != "heading":
+        tail.append(i)
+        i += 1
+    if i + 1 < n and lines[i].blank and _ABSTRACT_START.match(lines[i + 1].text.strip()):
+        tail.append(i + 1)
+    return tail
+
+
+def _read_tail(lines: list[GLine], rows: list[int]) -> tuple[str | None, int | None, str | None]:
+    """Venue (the first line with a year or a venue word), year and abstract of an entry."""
+    venue = year = abstract = None
+    for t in rows:
+        text = lines[t].text.strip()
+        kind = _tail_kind(text)
+        if kind == "abstract":
+            if abstract is None:
+                m = _ABSTRACT_START.match(text)
+                abstract = text[m.end() - 1 :] if m else text
+            continue
+        if kind == "link" or len(text) >= 250:
+            continue
+        y = find_year(text)
+        if venue is None and (y or _VENUE_WORDS.search(text)):
+            venue = text
+        if year is None and y:
+            year = y
+    if venue is None:
+        short = [
+            lines[t].text.strip()
+            for t in rows
+            if _tail_kind(lines[t].text) == "other" and len(lines[t].text) < 120
+        ]
+        venue = short[0] if short else None
+    return venue, year, abstract
+
+
 def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]) -> list[_Draft]:
-    n = len(lines)
+    """Entries anchored on author lines, in page order."""
     known = known_names(lines)
     author_idx = [
         i
-        for i in range(n)
+        for i in range(len(lines))
         if kinds[i] not in ("heading", "other") and is_author_line(lines[i], known)
     ]
     drafts: list[_Draft] = []
     used_until = -1
     k = 0
     while k < len(author_idx):
-        a = author_idx[k]
-        a_end = a
+        a = a_end = author_idx[k]
         # An author list wrapped over two lines ("..., Laura Middleton*," / "Kayla Regan*, ...").
         while (
             k + 1 < len(author_idx)
@@ -75,103 +147,27 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
         ):
             k += 1
             a_end = author_idx[k]
-        # Title: the contiguous non-blank lines just above, after what the last entry used.
-        before: list[int] = []  # a venue line between title and authors
-        j = a - 1
-        tl: list[int] = []
-        while j > used_until and not lines[j].blank and kinds[j] not in ("heading",):
-            if is_author_line(lines[j], known):
-                break
-            tl.insert(0, j)
-            j -= 1
-        tl = [
-            x
-            for x in tl
-            if not is_link_line(lines[x].text) and _tail_kind(lines[x].text) != "abstract"
-        ]
-        if len(tl) > 2:
-            tl = tl[-2:]
-        if len(tl) == 2:
-            first, second = lines[tl[0]].text.strip(), lines[tl[1]].text.strip()
-            joinable = second[:1].islower() or second.split()[0].lower() in (
-                "with",
-                "and",
-                "for",
-                "via",
-                "from",
-                "in",
-                "on",
-                "of",
-            )
-            if find_year(second) and not find_year(first) and len(_words(second)) <= 14:
-                before = [tl[1]]  # title / venue-year / authors
-                tl = tl[:1]
-            elif not joinable or (first.endswith((".", "?", "!")) and not first[-2:-1].isupper()):
-                tl = tl[1:]
-        title = clean_title(" ".join(lines[x].text.strip() for x in tl)) if tl else ""
+        next_a = author_idx[k + 1] if k + 1 < len(author_idx) else len(lines)
+        k += 1
+        tl, before = _title_above(lines, kinds, a, used_until, known)
         tail_start = a_end + 1
         if not tl and _title_below(lines, a_end, known):
-            # Authors first: "A. Author, B. Author" / title / venue-year.
-            tl, tail_start = [a_end + 1], a_end + 2
-            title = clean_title(lines[a_end + 1].text)
+            tl, tail_start = [a_end + 1], a_end + 2  # authors first: authors / title / venue
+        title = clean_title(" ".join(lines[x].text.strip() for x in tl))
         if (
             not tl
             or not title_ok(title)
             or (find_year(title) and _VENUE_WORDS.search(title) and len(_words(title)) < 6)
         ):
-            k += 1
             continue
-        authors = parse_authors(" ".join(lines[x].text.strip() for x in range(a, a_end + 1))) or []
-        # Tail: until a blank line, the next entry's title or a heading.
-        next_a = author_idx[k + 1] if k + 1 < len(author_idx) else n
-        stop = next_a - 1  # the next entry's title line
-        tail: list[int] = []
-        i = tail_start
-        while i < min(stop, n) and not lines[i].blank and kinds[i] != "heading":
-            tail.append(i)
-            i += 1
-        # An abstract may follow after one blank line ("Abstract: ...").
-        if (
-            i < n
-            and lines[i].blank
-            and i + 1 < min(stop, n)
-            and _ABSTRACT_START.match(lines[i + 1].text.strip())
-        ):
-            tail.append(i + 1)
-        venue = None
-        year = None
-        abstract = None
-        for t in before + tail:
-            text = lines[t].text.strip()
-            kind = _tail_kind(text)
-            if kind == "abstract":
-                if abstract is None:
-                    abstract = (
-                        _ABSTRACT_START.sub(lambda m: m.group(0)[-1], text)
-                        if _ABSTRACT_START.match(text)
-                        else text
-                    )
-                continue
-            if kind == "link":
-                continue
-            y = find_year(text)
-            if venue is None and (y or _VENUE_WORDS.search(text)) and len(text) < 250:
-                venue = text
-            if year is None and y and len(text) < 250:
-                year = y
-        if venue is None:
-            short = [
-                lines[t].text.strip()
-                for t in tail
-                if _tail_kind(lines[t].text) == "other" and len(lines[t].text) < 120
-            ]
-            venue = short[0] if short else None
-        if year is None:
-            year = years[a]
+        authors = parse_authors(" ".join(lines[x].text.strip() for x in range(a, a_end + 1)))
+        tail = _tail(lines, kinds, tail_start, next_a - 1)  # next_a - 1: the next title
+        venue, year, abstract = _read_tail(lines, before + tail)
         end = max([a_end, *tl, *tail])
-        drafts.append(_Draft(min(tl[0], a), end, title, authors, venue, year, abstract))
+        drafts.append(
+            _Draft(min(tl[0], a), end, title, authors or [], venue, year or years[a], abstract)
+        )
         used_until = end
-        k += 1
     return drafts
 
 
