@@ -88,6 +88,10 @@ def _sections(lines: list[GLine]) -> tuple[list[str], list[int | None], list[str
 def _owner(
     lines: list[GLine], doc: HtmlDoc | None, author_lists: list[list[str]]
 ) -> tuple[str | None, int | None]:
+    """The owner's name as the page writes it, and its line: a name in the first lines, the
+    ``<h1>`` or ``<title>``, or an "I am ..." sentence, preferring one whose family name signs
+    the papers; else a bolded name on most entries. None when the page names nobody."""
+
     def support(name: str) -> int:
         toks = _CJK.sub("", _PAREN.sub("", _HONORIFIC.sub("", name))).split()
         if not toks:
@@ -136,6 +140,7 @@ def _owner(
 
 
 def read(lines: list[GLine], fmt: str = FORMAT, doc: HtmlDoc | None = None) -> RawPage:
+    """Read a page's lines (``doc``: the HTML document they were rendered from, if any)."""
     page = RawPage(format=fmt)
     kinds, years, heads = _sections(lines)
     drafts = _block_entries(lines, kinds, years)
