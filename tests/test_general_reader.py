@@ -382,3 +382,13 @@ def test_topic_groups_inside_publications_stay_papers() -> None:
         ("Depth completion from sparse lidar", 2019),
     ]
     assert [s.reason.split()[0] for s in prof.skipped] == ["teaching"]
+
+
+def test_name_applies_to_one_page(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(SELECTED_AND_FULL)
+    b.write_text(SELECTED_AND_FULL)
+    res = CliRunner().invoke(
+        app, ["ingest", str(a), str(b), "--name", "X Y", "--store", str(tmp_path / "s")]
+    )
+    assert res.exit_code == 2 and "--name applies to one page" in res.stderr
