@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...names import name_key
 from .._text import is_name_token
@@ -52,8 +53,18 @@ def parse_authors(text: str) -> list[str] | None:
     """Names of an author line, or None when ``text`` is not one.
 
     Accepts "A B, C D and E F", "A. B, C. D", "Surname, I.; Surname, I." and contribution marks
-    (* † #), trailing commas, "et al." and notes in parentheses.
-    """
+    (* † #), trailing commas, "et al." and notes in parentheses."""
+    names = _parse_authors(text)
+    return list(names) if names is not None else None
+
+
+def clear_name_cache() -> None:
+    _parse_authors.cache_clear()
+
+
+@lru_cache(maxsize=8192)
+def _parse_authors(text: str) -> tuple[str, ...] | None:
+    # Cached: a page asks about the same lines several times (anchors, titles, the estimate).
     s = text.strip()
     if not s or len(s) > 1500 or ":" in _PAREN.sub("", s):
         return None
@@ -93,7 +104,7 @@ def parse_authors(text: str) -> list[str] | None:
     )
     if commonish >= max(2, len(names)):
         return None
-    return names
+    return tuple(names)
 
 
 def is_author_line(line: GLine, known: set[str] | None = None) -> bool:

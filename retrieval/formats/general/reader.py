@@ -27,7 +27,7 @@ from ..html_page import HtmlDoc
 from ._blocks import _attach_descriptions, _block_entries
 from ._citations import _is_citation_candidate, _line_entries
 from ._lines import GLine
-from ._names import _clean_name, is_author_line, known_names, looks_like_name
+from ._names import _clean_name, clear_name_cache, is_author_line, known_names, looks_like_name
 from ._vocab import (
     _CJK,
     _HONORIFIC,
@@ -141,6 +141,7 @@ def _owner(
 
 def read(lines: list[GLine], fmt: str = FORMAT, doc: HtmlDoc | None = None) -> RawPage:
     """Read a page's lines (``doc``: the HTML document they were rendered from, if any)."""
+    clear_name_cache()  # the cache serves one page: memory stays bounded, timings honest
     page = RawPage(format=fmt)
     kinds, years, heads = _sections(lines)
     drafts = _block_entries(lines, kinds, years)
