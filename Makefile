@@ -31,6 +31,7 @@ typecheck: setup  ## mypy over the packages (config in pyproject.toml)
 
 bench: setup  ## Benchmarks: ingest, report latency + LLM cost vs a naive prompt, 2,000-paper identities
 	$(UV) run python -m benchmarks.ingest_bench
+	$(UV) run python -m benchmarks.parse_bench
 	$(UV) run python -m benchmarks.report_bench
 	$(UV) run python -m benchmarks.identity_bench
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
 from retrieval.errors import NotFoundError, UserError
+from retrieval.fetch import is_url, load_url
 from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import (
     SCHEMA_VERSION,
@@ -53,14 +54,42 @@ class Workspace:
     def store(self) -> VectorStore:
         return VectorStore(self.settings.store_config(), self.index)
 
-    def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
-        return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
+    def parse(
+        self,
+        path: Path | str,
+        fmt: str | None = None,
+        *,
+        name: str | None = None,
+        allow_partial: bool = False,
+    ) -> list[Profile]:
+        """Parse a file, or an http(s) URL (fetched with bounded time, size and redirects)."""
+        if isinstance(path, str) and is_url(path):
+            return load_url(
+                path,
+                max_bytes=self.settings.max_file_bytes,
+                fmt=fmt,
+                name=name,
+                allow_partial=allow_partial,
+            )
+        return load_profiles(
+            path,
+            max_bytes=self.settings.max_file_bytes,
+            fmt=fmt,
+            name=name,
+            allow_partial=allow_partial,
+        )
 
-    def parse_many(self, paths: list[Path]) -> list[Profile]:
-        """Profiles of several files. Ids come from file names; two files of one name in
-        different directories (``a/page.txt``, ``b/page.txt``) would share one, so each of
+    def parse_many(
+        self, paths: list[Path | str], *, name: str | None = None, allow_partial: bool = False
+    ) -> list[Profile]:
+        """Profiles of several files or URLs. Ids come from file names; two files of one name
+        in different directories (``a/page.txt``, ``b/page.txt``) would share one, so each of
         those is qualified by its directory's name, with a note on the profile."""
-        parsed = [(path, p) for path in paths for p in self.parse(path)]
+        parsed = [
+            (Path(path), p)
+            for path in paths
+            for p in self.parse(path, name=name, allow_partial=allow_partial)
+        ]
         files_of: dict[str, set[Path]] = {}
         for path, profile in parsed:
             files_of.setdefault(profile.id, set()).add(path.resolve())

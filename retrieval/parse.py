@@ -15,7 +15,7 @@ from .errors import InputFileError
 from .formats import FORMATS, RawEntry, RawPage, parse_pages
 from .formats._text import infer_owner, looks_like_author_line
 from .models import NameSource, Paper, ParseIssue, Profile, Severity, stable_id
-from .names import name_key
+from .names import same_person
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Longest abstract and title kept (characters). Real abstracts are a few thousand characters;
@@ -26,9 +26,17 @@ MAX_TITLE_CHARS = 1_000
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "load_profiles", "parse_text", "profile_id_for"]
 
 
+# File names that say nothing about whose page it is: the folder names it.
+_GENERIC_STEMS = {"page", "index", "publications", "papers", "research", "pubs", "home"}
+
+
 def profile_id_for(path: Path) -> str:
-    """Profile id from a file name: ``000_cc2c0bab4f5ccd32.txt`` -> ``000_cc2c0bab4f5ccd32``."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-.")
+    """Profile id from a file name: ``000_cc2c0bab4f5ccd32.txt`` -> ``000_cc2c0bab4f5ccd32``;
+    ``cong-ma/page.html`` -> ``cong-ma-page``."""
+    stem = path.stem
+    if stem.lower() in _GENERIC_STEMS and path.parent.name not in ("", ".", ".."):
+        stem = f"{path.parent.name}-{stem}"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
     return slug or "profile"
 
 
@@ -119,22 +127,49 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def load_profiles(
-    path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+    path: Path | str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    fmt: str | None = None,
+    name: str | None = None,
+    allow_partial: bool = False,
 ) -> list[Profile]:
-    """Parse the file at ``path`` into one or more profiles (JSONL may hold several)."""
+    """Parse the file at ``path`` into one or more profiles (JSONL may hold several).
+
+    ``name`` is the owner's name as the user gives it (it wins over the page's);
+    ``allow_partial`` accepts a reading that covers clearly fewer entries than the page lists.
+    """
     path = Path(path)
     text, data = _read_text(path, max_bytes)
-    return parse_text(text, path, fmt=fmt, content_hash=hashlib.sha256(data).hexdigest())
+    return parse_text(
+        text,
+        path,
+        fmt=fmt,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        name=name,
+        allow_partial=allow_partial,
+    )
 
 
 def parse_text(
-    text: str, path: Path, *, fmt: str | None = None, content_hash: str | None = None
+    text: str,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    content_hash: str | None = None,
+    name: str | None = None,
+    allow_partial: bool = False,
+    source: str | None = None,
 ) -> list[Profile]:
+    """Parse ``text`` read from ``path`` (or fetched from ``source``, a URL)."""
     pages = parse_pages(text, path, fmt)
     content_hash = content_hash or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     base_id = profile_id_for(path)
     profiles: list[Profile] = []
     for i, page in enumerate(pages):
+        if name and name.strip():
+            page.name, page.name_source = re.sub(r"\s+", " ", name).strip(), NameSource.user
+            page.name_line = None
         pid = clean_optional(page.profile_id) or (
             base_id if len(pages) == 1 else f"{base_id}-{i + 1}"
         )
@@ -146,8 +181,37 @@ def parse_text(
                 "profile its own 'id'",
                 line=page.entries[0].line if page.entries else None,
             )
-        profiles.append(_assemble(page, pid, path, content_hash, i))
+        profile = _assemble(page, pid, path, content_hash, i, allow_partial)
+        if source:
+            profile.source_path = source
+        profiles.append(profile)
     return profiles
+
+
+# The coverage guard: a reading is partial when it read under this share of the entries the
+# page seems to list and missed at least _SHORT_MIN of them.
+_COVERAGE_MIN = 0.8
+_SHORT_MIN = 2
+
+
+def _check_coverage(page: RawPage, read: int, path: Path, allow_partial: bool) -> None:
+    seen = page.seen_entries
+    if seen is None or seen <= read:
+        return
+    message = f"seen {seen} entries, read {read}"
+    partial = read < _COVERAGE_MIN * seen and seen - read >= _SHORT_MIN
+    if partial and not allow_partial:
+        raise InputFileError(
+            path,
+            f"{message}: the page seems to list more papers than were read. Check "
+            "'profile-agent parse FILE' (skipped sections, warnings), force a layout with "
+            "--format, or pass --allow-partial to accept this reading",
+        )
+    page.warn(
+        "coverage",
+        f"{message}" + (" (partial reading accepted with --allow-partial)" if partial else ""),
+        severity=Severity.warning if partial else Severity.info,
+    )
 
 
 def _clean_entry(page: RawPage, entry: RawEntry) -> None:
@@ -170,7 +234,14 @@ def _clean_entry(page: RawPage, entry: RawEntry) -> None:
             )
 
 
-def _assemble(page: RawPage, profile_id: str, path: Path, content_hash: str, index: int) -> Profile:
+def _assemble(
+    page: RawPage,
+    profile_id: str,
+    path: Path,
+    content_hash: str,
+    index: int,
+    allow_partial: bool = False,
+) -> Profile:
     papers: list[Paper] = []
     seen: dict[str, int] = {}
     page.name = clean_optional(page.name)
@@ -231,9 +302,15 @@ def _assemble(page: RawPage, profile_id: str, path: Path, content_hash: str, ind
             path,
             f"no papers found (read as {page.format!r}"
             + (f"; line {why.line}: {why.message}" if why else "")
+            + (
+                ": no known layout, and no title/author/venue entries or citations were recognised"
+                if page.format in ("general", "html-page") and not why
+                else ""
+            )
             + "); check that this is a publication list, or pass --format",
             line=why.line if why else None,
         )
+    _check_coverage(page, len(papers), path, allow_partial)
 
     _resolve_owner(page, papers)
     for stated in page.stated_counts:
@@ -262,8 +339,7 @@ def _resolve_owner(page: RawPage, papers: list[Paper]) -> None:
     author_lists = [p.authors for p in papers]
     if page.name:
         if any(author_lists):
-            key = name_key(page.name)
-            hits = sum(1 for a in author_lists if any(name_key(x) == key for x in a))
+            hits = sum(1 for a in author_lists if any(same_person(page.name, x) for x in a))
             page.warnings.append(
                 ParseIssue(
                     code="owner_in_authors",

@@ -29,7 +29,12 @@ app = typer.Typer()
 @handle_errors
 def eval_cmd(
     suite: Annotated[
-        str, typer.Option("--suite", help="'seeds' (built in), a case YAML file or a directory.")
+        str,
+        typer.Option(
+            "--suite",
+            help="'seeds' or 'dev' (built in: the seed reports, the dev pages' parse), a case "
+            "YAML file or a directory.",
+        ),
     ] = "seeds",
     llm: Annotated[
         str | None,
@@ -46,7 +51,9 @@ def eval_cmd(
     thresholds: Annotated[
         Path | None,
         typer.Option(
-            "--thresholds", help="Gate file (default: evals/thresholds.yaml).", show_default=False
+            "--thresholds",
+            help="Gate file (default: evals/thresholds.yaml; evals/thresholds_dev.yaml for 'dev').",
+            show_default=False,
         ),
     ] = None,
     report_out: Annotated[
@@ -72,6 +79,7 @@ def eval_cmd(
     """Score reports against reference profiles; exit 1 when the gate fails."""
     from evals import (
         BASELINE,
+        DEV_THRESHOLDS,
         THRESHOLDS,
         apply_gate,
         load_baseline,
@@ -85,7 +93,7 @@ def eval_cmd(
         raise UserError(f"--llm {llm!r} is not a drafter; use 'offline' or 'openai'")
     check_out(report_out, force)
     cases = load_suite(suite)
-    gate = load_thresholds(thresholds or THRESHOLDS)
+    gate = load_thresholds(thresholds or (DEV_THRESHOLDS if suite == "dev" else THRESHOLDS))
     if baseline is None and suite == "seeds" and BASELINE.is_file():
         baseline = BASELINE
     before = load_baseline(baseline) if baseline else None

@@ -12,6 +12,7 @@ from rich.table import Table
 from agent.settings import load_settings
 from agent.workspace import Workspace
 from retrieval.errors import UserError
+from retrieval.fetch import is_url
 from retrieval.models import Profile
 
 from ._common import (
@@ -29,16 +30,42 @@ from ._common import (
 app = typer.Typer()
 
 
+NameOpt = Annotated[
+    str | None,
+    typer.Option("--name", help="The owner's name, e.g. \"First Last\" (wins over the page's)."),
+]
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="Accept a reading that covers clearly fewer entries than the page seems to list.",
+    ),
+]
+
+
+def _source(value: str) -> Path | str:
+    """A URL stays a string; anything else is a path."""
+    return value if is_url(value) else Path(value)
+
+
 @app.command()
 @handle_errors
 def parse(
-    file: Annotated[Path, typer.Argument(help="Profile page (text), JSON/JSONL, BibTeX or Atom.")],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Publication page: copied text, Markdown, saved HTML, JSON/JSONL, BibTeX, "
+            "Atom, or an http(s) URL."
+        ),
+    ],
     as_json: JsonOpt = False,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format.")] = None,
+    name: NameOpt = None,
+    allow_partial: PartialOpt = False,
 ) -> None:
-    """Parse a profile file and show what was found (no store needed)."""
+    """Parse a publication page and show what was found (no store needed)."""
     ws = Workspace(load_settings())
-    profiles = ws.parse(file, fmt)
+    profiles = ws.parse(_source(file), fmt, name=name, allow_partial=allow_partial)
     if as_json:
         dumped = [p.model_dump(mode="json") for p in profiles]
         print_json(dumped[0] if len(dumped) == 1 else dumped)
@@ -86,18 +113,24 @@ def _show_profile(profile: Profile) -> None:
 @app.command()
 @handle_errors
 def ingest(
-    files: Annotated[list[Path] | None, typer.Argument(help="Profile files to index.")] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Publication pages to index: files or URLs.")
+    ] = None,
     seeds: Annotated[
         bool, typer.Option("--seeds", help="Index every page in the seeds dir.")
     ] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
+    name: NameOpt = None,
+    allow_partial: PartialOpt = False,
 ) -> None:
     """Parse files and index their papers in the vector store (idempotent)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     ws = workspace(store)
-    paths = list(files or [])
+    paths: list[Path | str] = [_source(f) for f in files or []]
+    if name and (len(paths) != 1 or seeds):
+        raise UserError("--name applies to one page: pass exactly one FILE or URL with it")
     if seeds:
         seeds_dir = ws.settings.seeds_dir
         if not seeds_dir.is_dir():
@@ -110,7 +143,7 @@ def ingest(
     if not paths:
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
-    profiles = ws.parse_many(paths)
+    profiles = ws.parse_many(paths, name=name, allow_partial=allow_partial)
     with Progress(
         TextColumn("embedding chunks"),
         BarColumn(),
