@@ -31,6 +31,7 @@ def build_embedder(
         from .embed_openai import OpenAIEmbedder
 
         return OpenAIEmbedder(config.model, api_key=api_key, base_url=base_url)
+    from .embed_cache import CachedEmbedder
     from .embed_local import MiniLMEncoder
 
-    return MiniLMEncoder()
+    return CachedEmbedder(MiniLMEncoder())
