@@ -52,6 +52,13 @@ class MiniLMEncoder:
         self.threads = threads  # 0: every core this process may run on
 
     @cached_property
+    def fingerprint(self) -> str:
+        """What the vectors depend on: the weights' SHA-256 and the graph builder's version."""
+        from .embed_onnx import GRAPH_VERSION, weights_digest
+
+        return f"{weights_digest(self.path / 'model.safetensors')[:16]}-g{GRAPH_VERSION}"
+
+    @cached_property
     def tokenizer(self):  # tokenizers.Tokenizer
         """No padding, no truncation: chunking needs every token; ``embed`` cuts to the window."""
         from tokenizers import Tokenizer

@@ -79,7 +79,6 @@ def build_graph(model_path: Path, cfg: dict[str, Any]) -> bytes:
     Inputs: ``input_ids`` int64 [batch, seq], ``attention_mask`` int32 [batch, seq] (right
     padding). Output: ``embeddings`` float32 [batch, hidden], unit rows.
     """
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
     from safetensors.numpy import load_file
 

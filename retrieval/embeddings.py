@@ -31,7 +31,12 @@ def build_embedder(
         from .embed_openai import OpenAIEmbedder
 
         return OpenAIEmbedder(config.model, api_key=api_key, base_url=base_url)
-    from .embed_cache import CachedEmbedder
+    from .embed_cache import CachedEmbedder, DiskVectorCache, disk_cache_enabled
     from .embed_local import MiniLMEncoder
+    from .embed_onnx import cache_dir
 
-    return CachedEmbedder(MiniLMEncoder())
+    encoder = MiniLMEncoder()
+    disk = None
+    if disk_cache_enabled():
+        disk = DiskVectorCache(cache_dir() / f"vectors-{encoder.fingerprint}.sqlite", encoder.dim)
+    return CachedEmbedder(encoder, disk=disk)
