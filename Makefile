@@ -26,10 +26,17 @@ eval: setup  ## The eval suite on the seeds, with its report and gate (also run 
 lint:  ## ruff lint + format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .
 
-bench: setup  ## Benchmarks: ingest, report latency + LLM cost vs a naive prompt, 2,000-paper identities
+PAPERS ?= 100000
+
+bench: setup  ## Benchmarks: ingest, report, identities, encoder vs sentence-transformers, cold start, 100k-paper store (PAPERS=N)
+	uptime
 	$(UV) run python -m benchmarks.ingest_bench
 	$(UV) run python -m benchmarks.report_bench
 	$(UV) run python -m benchmarks.identity_bench
+	$(UV) run python -m benchmarks.encoder_bench
+	$(UV) run python -m benchmarks.coldstart_bench
+	$(UV) run python -m benchmarks.scale_bench --papers $(PAPERS)
+	uptime
 
 clean:  ## Remove caches (not the user's store)
 	rm -rf .pytest_cache .ruff_cache

@@ -69,11 +69,11 @@ def st_python(explicit: Path | None) -> Path | None:
 class STWorker:
     """sentence-transformers in its own process, driven one round at a time."""
 
-    def __init__(self, python: Path, sets: dict[str, list[str]]) -> None:
+    def __init__(self, python: Path, sets: dict[str, list[str]], threads: int | None) -> None:
         self.proc = subprocess.Popen(
             [str(python), str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
-        self.ready = self._ask({"model": str(model_dir()), "sets": sets})
+        self.ready = self._ask({"model": str(model_dir()), "sets": sets, "threads": threads})
 
     def _ask(self, req: dict) -> dict:
         assert self.proc.stdin and self.proc.stdout
@@ -109,11 +109,17 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="rounds of each measurement (median)")
     ap.add_argument("--st-python", type=Path, default=None, help="Python with torch + ST")
     ap.add_argument("--no-st", action="store_true", help="skip sentence-transformers")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for both encoders (default: each library's own, all cores)",
+    )
     args = ap.parse_args()
     paths = sorted(p for p in args.seeds.iterdir() if p.is_file() and not p.name.startswith("."))
     load_before = os.getloadavg()
 
-    enc = MiniLMEncoder()  # uncached: every round really encodes
+    enc = MiniLMEncoder(threads=args.threads or 0)  # uncached: every round really encodes
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Settings(store_dir=Path(tmp) / "store", seeds_dir=args.seeds))
         profiles = [p for path in paths for p in ws.parse(path)]
@@ -125,9 +131,11 @@ def main() -> None:
     ours_load_s = time.perf_counter() - t0
 
     python = None if args.no_st else st_python(args.st_python)
-    st = STWorker(python, {"chunks": chunks, "papers": papers}) if python else None
+    st = STWorker(python, {"chunks": chunks, "papers": papers}, args.threads) if python else None
 
     env = {**os.environ, "PROFILE_AGENT_EMBED_CACHE": "0"}
+    if args.threads:
+        env["PROFILE_AGENT_ENCODER_THREADS"] = str(args.threads)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     cold_ingest(paths, env)  # untimed: bytecode + graph cache, as an installed tool has them
 
@@ -161,6 +169,7 @@ def main() -> None:
         "load_avg_1_5_15_before": [round(x, 2) for x in load_before],
         "load_avg_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
         "cores_available": available_cores(),
+        "threads": args.threads or "library default",
         "pages": len(paths),
         "chunk_texts": len(chunks),
         "papers": n_papers,

@@ -1,7 +1,7 @@
 """Runs sentence-transformers for ``encoder_bench`` in a scratch venv (never the project's).
 
 Protocol on stdin/stdout, one JSON object a line, so the benchmark can interleave rounds of
-this encoder with rounds of ours: first line ``{"model": PATH, "sets": {NAME: [TEXTS]}}``,
+this encoder with rounds of ours: first line ``{"model": PATH, "sets": {NAME: [TEXTS]}, "threads": N or null}``,
 answered ``{"ready": ..., "load_s": S}``; then each line ``{"set": NAME, "vectors": BOOL}``,
 answered ``{"seconds": S, "vectors": [[...]] or null}``. Imports nothing of the project.
 """
@@ -19,6 +19,8 @@ def main() -> None:
     from sentence_transformers import SentenceTransformer
 
     first = json.loads(sys.stdin.readline())
+    if first.get("threads"):
+        torch.set_num_threads(int(first["threads"]))
     model = SentenceTransformer(first["model"], device="cpu")
     sets = first["sets"]
     model.encode(next(iter(sets.values()))[:8])  # warm up outside the timed rounds

@@ -229,7 +229,9 @@ def make_session(model_path: Path, cfg: dict[str, Any], threads: int | None = No
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads or available_cores()
+    env_threads = os.environ.get("PROFILE_AGENT_ENCODER_THREADS", "").strip()
+    opts.intra_op_num_threads = threads or (int(env_threads) if env_threads.isdigit() else 0)
+    opts.intra_op_num_threads = opts.intra_op_num_threads or available_cores()
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
