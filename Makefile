@@ -29,11 +29,18 @@ lint: setup  ## ruff lint + format check
 typecheck: setup  ## mypy over the packages (config in pyproject.toml)
 	$(UV) run mypy
 
-bench: setup  ## Benchmarks: ingest, report latency + LLM cost vs a naive prompt, 2,000-paper identities
+PAPERS ?= 100000
+
+bench: setup  ## Benchmarks: ingest, report, identities, encoder vs sentence-transformers, cold start, 100k-paper store (PAPERS=N)
+	uptime
 	$(UV) run python -m benchmarks.ingest_bench
 	$(UV) run python -m benchmarks.parse_bench
 	$(UV) run python -m benchmarks.report_bench
 	$(UV) run python -m benchmarks.identity_bench
+	$(UV) run python -m benchmarks.encoder_bench
+	$(UV) run python -m benchmarks.coldstart_bench
+	$(UV) run python -m benchmarks.scale_bench --papers $(PAPERS)
+	uptime
 
 clean:  ## Remove caches (not the user's store)
 	rm -rf .pytest_cache .ruff_cache

@@ -128,6 +128,9 @@ def _guarded(method: F) -> F:
     return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
 
 
+_PROFILES_PER_GET = 500
+
+
 def _client(config: StoreConfig):
     # Chroma's product telemetry would try the network; we never want that.
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -230,19 +233,26 @@ class VectorStore:
 
     @_guarded
     def paper_vectors(self, profile_ids: Sequence[str]) -> dict[tuple[str, str], np.ndarray]:
-        """Each paper's vector (the unit mean of its chunks' vectors), keyed by (profile, paper)."""
+        """Each paper's vector (the unit mean of its chunks' vectors), keyed by (profile, paper).
+
+        Profiles are fetched many at a time (``$in``), in pages: a report reads every stored
+        profile's vectors, and one request per profile costs seconds at 2,000 profiles.
+        """
         sums: dict[tuple[str, str], np.ndarray] = {}
-        for profile_id in profile_ids:
+        ids = list(dict.fromkeys(profile_ids))
+        for start in range(0, len(ids), _PROFILES_PER_GET):
+            group = ids[start : start + _PROFILES_PER_GET]
+            where = {"profile_id": group[0]} if len(group) == 1 else {"profile_id": {"$in": group}}
             offset = 0
             while True:
                 got = self.chunks.get(
-                    where={"profile_id": profile_id},
+                    where=where,  # type: ignore[arg-type]  # chroma's Where is a loose TypedDict
                     include=["metadatas", "embeddings"],
                     limit=_GET_PAGE,
                     offset=offset,
                 )
                 for meta, vec in zip(got["metadatas"] or [], got["embeddings"], strict=True):
-                    key = (profile_id, str(meta["paper_id"]))
+                    key = (str(meta["profile_id"]), str(meta["paper_id"]))
                     v = np.asarray(vec, dtype=np.float32)
                     sums[key] = sums[key] + v if key in sums else v
                 if len(got["ids"]) < _GET_PAGE:
@@ -327,6 +337,19 @@ class VectorStore:
         if not got["ids"]:
             return None
         return Profile.model_validate_json(got["documents"][0])
+
+    @_guarded
+    def get_profiles(self, profile_ids: Sequence[str]) -> dict[str, Profile]:
+        """Stored profiles by id, fetched in pages (one request per profile is slow at scale)."""
+        out: dict[str, Profile] = {}
+        ids = list(dict.fromkeys(profile_ids))
+        for start in range(0, len(ids), _PROFILES_PER_GET):
+            got = self.profiles.get(
+                ids=ids[start : start + _PROFILES_PER_GET], include=["documents"]
+            )
+            for pid, doc in zip(got["ids"], got["documents"] or [], strict=True):
+                out[pid] = Profile.model_validate_json(doc)
+        return out
 
     @_guarded
     def list_profiles(self) -> list[ProfileSummary]:
