@@ -20,7 +20,11 @@ PROFILE = "Huazhong Yang"
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The console script as a user runs it (``main``: logging set-up, last-resort handler)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "PROFILE_AGENT_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENAI_", "PROFILE_AGENT_")) or k == "PROFILE_AGENT_CACHE_DIR"
+    }
     return subprocess.run(
         [sys.executable, "-m", "interface.cli", *args],
         capture_output=True,
