@@ -106,5 +106,8 @@ def build_context(store: VectorStore, embedder: Embedder, profile: Profile) -> C
 
 
 def _indexed_text(pe: PaperEvidence) -> str:
+    """Title, abstract, venue and categories; hyphenated words also as their parts
+    ('quantization-friendly' states 'quantization')."""
     p = pe.paper
-    return "\n".join([pe.text, p.venue or "", " ".join(p.categories)])
+    text = "\n".join([pe.text, p.venue or "", " ".join(p.categories)])
+    return text + "\n" + " ".join(w for w in text.split() if "-" in w).replace("-", " ")

@@ -9,7 +9,7 @@ from collections import Counter
 from retrieval.names import name_key
 
 from ..analysis.evidence import PaperEvidence
-from ..language import content_terms
+from ..language import appears_in, content_terms
 from .context import ChatContext, Scope
 from .models import PAGE, AnswerSentence, SentenceKind
 from .routing import QUESTION_TERMS, Route
@@ -61,7 +61,11 @@ def _years_text(years: tuple[int, int]) -> str:
 def on_topic(ctx: ChatContext, pes: list[PaperEvidence], topic: str) -> list[PaperEvidence]:
     """Papers whose text states every content word of ``topic`` (stemmed)."""
     want = [t for t in content_terms(topic) if t not in QUESTION_TERMS]
-    return [pe for pe in pes if want and all(ctx.states(pe.label, t) for t in want)]
+    return [
+        pe
+        for pe in pes
+        if want and (all(ctx.states(pe.label, t) for t in want) or appears_in(topic, pe.text))
+    ]
 
 
 def answer_facts(ctx: ChatContext, scope: Scope, route: Route) -> tuple[list[AnswerSentence], str | None]:
@@ -87,6 +91,8 @@ def _metric(ctx, scope, route, pes):  # noqa: ANN001, ANN202  # one signature fo
     name = key.replace("_", " ").replace("h index", "h-index").replace("i10 index", "i10-index")
     if isinstance(value, bool):
         value = "yes" if value else "no"
+    elif isinstance(value, int):
+        value = f"{value:,}"  # as pages write it: 2,701
     out = [_page(f"The page header gives {name} {value}")]
     if ctx.mixed:
         out.append(
