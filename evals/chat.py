@@ -173,9 +173,7 @@ def score_answer(ctx: ChatContext, q: ChatQuestion, answer: Answer) -> dict[str,
         m["chat.required_recall"] = float(bool(set(q.cite_any) & set(answer.papers)))
     if q.mentions:
         text = answer.text.replace(",", "")
-        m["chat.page_accuracy"] = float(
-            all(x.replace(",", "") in text for x in q.mentions)
-        )
+        m["chat.page_accuracy"] = float(all(x.replace(",", "") in text for x in q.mentions))
     if ctx.mixed:
         foreign = [p for p in answer.papers if ctx.identity_of.get(p) != answer.identity_id]
         switched = answer.identity_id != (q.identity or ctx.primary)
@@ -193,15 +191,20 @@ def run_chat_suite(ws: Workspace, cases: list[ChatCase]) -> ChatSuiteResult:
     for case in cases:
         page = ws.settings.seeds_dir / case.seed
         if not page.is_file():
-            raise InputFileError(case.source or page, f"case {case.id!r}: page {str(page)!r} not found")
+            raise InputFileError(
+                case.source or page, f"case {case.id!r}: page {str(page)!r} not found"
+            )
         [profile] = ws.parse(page)
         ws.ingest_many([profile])
         ctx = ws.chat_context(profile.id)
         sessions: dict[str, str] = {}
         for i, q in enumerate(case.questions):
-            session = sessions.get(q.after or "", f"eval-{case.id}-{i}")
+            if q.after is None:
+                session = f"eval-{case.id}-{i}"
+                ws.store.sessions.delete(ids=[session])  # every run starts from a clean history
+            else:
+                session = sessions[q.after]
             sessions[q.id] = session
-            ws.store.sessions.delete(ids=[session])  # every run starts from a clean history
             answer = ws.ask(profile.id, q.ask, identity_id=q.identity, session_id=session)
             results.append(
                 QuestionResult(
@@ -240,9 +243,18 @@ def to_markdown(result: ChatSuiteResult) -> str:
     head = "PASSED" if result.passed else "FAILED"
     lines = [f"# Chat eval: {head}", "", "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {v:.3f} |" for k, v in result.overall.items()]
-    lines += ["", "| case | question | kind | abstained | failing metrics |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| case | question | kind | abstained | failing metrics |",
+        "|---|---|---|---|---|",
+    ]
     for r in result.questions:
-        bad = [k for k, v in r.metrics.items() if (v < 1 and "leak" not in k and "unsupported" not in k) or (v > 0 and ("leak" in k or "unsupported" in k))]
+        bad = [
+            k
+            for k, v in r.metrics.items()
+            if (v < 1 and "leak" not in k and "unsupported" not in k)
+            or (v > 0 and ("leak" in k or "unsupported" in k))
+        ]
         lines.append(f"| {r.case} | {r.id} | {r.kind} | {r.abstained} | {', '.join(bad)} |")
     lines += [f"- {f}" for f in result.failures]
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ from ..settings import Settings
 from ..verify import METHOD, THRESHOLD
 from .context import ChatContext, Scope
 from .facts import answer_facts
-from .models import DONT_SAY, Answer, AnswerSentence, Session, SentenceKind, Turn
+from .models import DONT_SAY, Answer, AnswerSentence, SentenceKind, Session, Turn
 from .offline import Candidate, draft_from_papers, passes, rank_papers
 from .routing import Route, route
 
@@ -140,8 +140,7 @@ class Turner:
             why = "no paper listed here states what the question asks"
             if best is not None:
                 why += (
-                    f" (the closest, {best.pe.label}, states {best.coverage:.0%} of its "
-                    "key words)"
+                    f" (the closest, {best.pe.label}, states {best.coverage:.0%} of its key words)"
                 )
             return self._abstain(r, scope, f"{why[0].upper()}{why[1:]}.", "papers")
         if self.llm == "openai":
@@ -164,9 +163,7 @@ class Turner:
 
         analysis = scope.analysis(self.embedder)
         name = self.ctx.profile.name
-        subject = (
-            f"The papers of this {name}" if scope.identity and name else None
-        )
+        subject = f"The papers of this {name}" if scope.identity and name else None
         drafter = OfflineDrafter(analysis, subject=subject, max_sentences=3)
         drafts = drafter.draft(scope.evidence, analysis.themes)
         return self._finish(r, scope, [], "overview", drafts=drafts)

@@ -92,9 +92,7 @@ def build_context(store: VectorStore, embedder: Embedder, profile: Profile) -> C
         assignment = result.assignment()
         for ident in result.identities:
             papers = [pe for pe in page.papers if assignment.get(pe.paper.id) == ident.id]
-            scopes[ident.id] = Scope(
-                Evidence(profile, papers, page.reference, ident.id), ident
-            )
+            scopes[ident.id] = Scope(Evidence(profile, papers, page.reference, ident.id), ident)
             identity_of.update({pe.label: ident.id for pe in papers})
     terms = {pe.label: Counter(content_terms(_indexed_text(pe))) for pe in page.papers}
     df: Counter[str] = Counter(t for c in terms.values() for t in c)

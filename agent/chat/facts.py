@@ -15,6 +15,7 @@ from .models import PAGE, AnswerSentence, SentenceKind
 from .routing import QUESTION_TERMS, Route
 
 MAX_LISTED = 8
+Result = tuple[list[AnswerSentence], str | None]  # (sentences, why it cannot answer)
 
 
 def _page(text: str) -> AnswerSentence:
@@ -68,7 +69,9 @@ def on_topic(ctx: ChatContext, pes: list[PaperEvidence], topic: str) -> list[Pap
     ]
 
 
-def answer_facts(ctx: ChatContext, scope: Scope, route: Route) -> tuple[list[AnswerSentence], str | None]:
+def answer_facts(
+    ctx: ChatContext, scope: Scope, route: Route
+) -> tuple[list[AnswerSentence], str | None]:
     """(sentences, reason to abstain or None)."""
     pes = scope.evidence.papers
     handler = {
@@ -82,7 +85,7 @@ def answer_facts(ctx: ChatContext, scope: Scope, route: Route) -> tuple[list[Ans
     return handler(ctx, scope, route, pes)
 
 
-def _metric(ctx, scope, route, pes):  # noqa: ANN001, ANN202  # one signature for all handlers
+def _metric(ctx: ChatContext, scope: Scope, route: Route, pes: list[PaperEvidence]) -> Result:
     metrics = ctx.profile.metrics
     key = route.metric or ""
     if key not in metrics:
@@ -105,7 +108,7 @@ def _metric(ctx, scope, route, pes):  # noqa: ANN001, ANN202  # one signature fo
     return out, None
 
 
-def _count(ctx, scope, route, pes):  # noqa: ANN001, ANN202
+def _count(ctx: ChatContext, scope: Scope, route: Route, pes: list[PaperEvidence]) -> Result:
     whose = _whose(ctx, scope)
     selected = _in_years(pes, route.years)
     when = f" {_years_text(route.years)}" if route.years else ""
@@ -119,8 +122,12 @@ def _count(ctx, scope, route, pes):  # noqa: ANN001, ANN202
             )
         )
         if hits:
-            out.append(_papers_sentence("They are" if len(hits) <= MAX_LISTED else
-                                        f"The first {MAX_LISTED}", hits[:MAX_LISTED]))
+            out.append(
+                _papers_sentence(
+                    "They are" if len(hits) <= MAX_LISTED else f"The first {MAX_LISTED}",
+                    hits[:MAX_LISTED],
+                )
+            )
         return out, None
     out.append(_page(f"The page lists {len(selected)} papers{when} for {whose}"))
     if scope.identity is not None:
@@ -133,7 +140,7 @@ def _count(ctx, scope, route, pes):  # noqa: ANN001, ANN202
     return out, None
 
 
-def _by_year(ctx, scope, route, pes):  # noqa: ANN001, ANN202
+def _by_year(ctx: ChatContext, scope: Scope, route: Route, pes: list[PaperEvidence]) -> Result:
     if not any(pe.paper.year for pe in pes):
         return [], "the page gives no dates for these papers"
     selected = _in_years(pes, route.years)
@@ -144,12 +151,15 @@ def _by_year(ctx, scope, route, pes):  # noqa: ANN001, ANN202
     if not selected:
         return [_page(f"The page lists no papers{about} {when} for {_whose(ctx, scope)}")], None
     out = [_page(f"The page lists {len(selected)} papers{about} {when} for {_whose(ctx, scope)}")]
-    out.append(_papers_sentence("They include" if len(selected) > MAX_LISTED else "They are",
-                                selected[:MAX_LISTED]))
+    out.append(
+        _papers_sentence(
+            "They include" if len(selected) > MAX_LISTED else "They are", selected[:MAX_LISTED]
+        )
+    )
     return out, None
 
 
-def _timeline(ctx, scope, route, pes):  # noqa: ANN001, ANN202
+def _timeline(ctx: ChatContext, scope: Scope, route: Route, pes: list[PaperEvidence]) -> Result:
     dated = [pe for pe in pes if pe.paper.year]
     if not dated:
         return [], "the page gives no dates for these papers"
@@ -167,7 +177,7 @@ def _timeline(ctx, scope, route, pes):  # noqa: ANN001, ANN202
     return out, None
 
 
-def _coauthors(ctx, scope, route, pes):  # noqa: ANN001, ANN202
+def _coauthors(ctx: ChatContext, scope: Scope, route: Route, pes: list[PaperEvidence]) -> Result:
     owner = name_key(ctx.profile.name) if ctx.profile.name else None
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
@@ -183,17 +193,17 @@ def _coauthors(ctx, scope, route, pes):  # noqa: ANN001, ANN202
     if not counts:
         return [], "the page lists no co-authors for these papers"
     top = sorted(counts.items(), key=lambda kv: (-kv[1], shown[kv[0]]))[:5]
-    listed = ", ".join(
-        f"{shown[k]} ({n} paper{'s' if n != 1 else ''})" for k, n in top
-    )
+    listed = ", ".join(f"{shown[k]} ({n} paper{'s' if n != 1 else ''})" for k, n in top)
     lead = f"The most frequent co-authors on the papers listed for {_whose(ctx, scope)}"
     return [_page(f"{lead}: {listed}")], None
 
 
-def _categories(ctx, scope, route, pes):  # noqa: ANN001, ANN202
+def _categories(ctx: ChatContext, scope: Scope, route: Route, pes: list[PaperEvidence]) -> Result:
     counts = Counter(c for pe in pes for c in dict.fromkeys(pe.paper.categories))
     if not counts:
         return [], "the page states no categories for these papers"
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
     listed = ", ".join(f"{c} ({n} paper{'s' if n != 1 else ''})" for c, n in top)
-    return [_page(f"The categories the page gives for {_whose(ctx, scope)}'s papers: {listed}")], None
+    return [
+        _page(f"The categories the page gives for {_whose(ctx, scope)}'s papers: {listed}")
+    ], None

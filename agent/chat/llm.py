@@ -65,9 +65,7 @@ class LLMAnswerer:
         question = self.condense(r, history or [])
         shown = [c.pe for c in ranked[: self.max_evidence]]
         name = scope.evidence.profile.name
-        subject = (
-            f"by one person named {name}" if name else "from one page that names no owner"
-        )
+        subject = f"by one person named {name}" if name else "from one page that names no owner"
         messages = [
             Message("system", render_prompt("chat_system")),
             Message(

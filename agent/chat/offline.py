@@ -83,7 +83,9 @@ def draft_from_papers(
         scored = []
         for i, s in enumerate(sentences):
             terms = set(content_terms(s))
-            cov = sum(w for t, w in weights.items() if t in terms or t[:-1] in terms) / (sum(weights.values()) or 1)
+            cov = sum(w for t, w in weights.items() if t in terms or t[:-1] in terms) / (
+                sum(weights.values()) or 1
+            )
             words = len(s.split())
             penalty = 0.15 if words > 60 or words < 6 else 0.0
             if CUE.search(s):
@@ -91,7 +93,7 @@ def draft_from_papers(
             elif i == 0:
                 penalty += 0.05  # first sentences are usually background
             if s.lower().startswith(("these ", "this ", "it ", "they ", "such ", "those ")):
-                penalty += 0.1  # points back at a sentence we do not quote
+                penalty += 0.3  # points back at a sentence we do not quote
             scored.append((round(cov - penalty, 6), i, s))
         scored.sort(key=lambda x: (-x[0], x[1]))
         if scored and scored[0][0] > 0:

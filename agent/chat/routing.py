@@ -40,7 +40,9 @@ _COMMAND = re.compile(
     r"|\b(?:reveal|print|show|repeat|output)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+)?"
     r"(?:prompt|instructions|rules)\b"
     r"|\b(?:say|write|state|claim|answer|respond|reply|output|repeat)\s+(?:only\s+)?"
-    r"(?:that|with|exactly|the words?|:|\"|')",
+    r"(?:that|with|exactly|the words?|:|\"|')"
+    r"|^\s*(?:please\s+)?(?:say|write|claim|declare|output|print|repeat|tell (?:everyone|users|"
+    r"people))\b",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"\s*(?:[;,]?\s+(?:and|then|but)\s+|;\s*)", re.IGNORECASE)
@@ -148,8 +150,11 @@ _OVERVIEW = re.compile(
 METRIC_WORDS: dict[str, re.Pattern[str]] = {
     "h_index": re.compile(r"\bh[\s-]?index\b", re.IGNORECASE),
     "i10_index": re.compile(r"\bi10[\s-]?index\b", re.IGNORECASE),
-    "citations": re.compile(r"\bcitations?\b|\b(?:how often|how many times) (?:is|are|was|were|"
-                            r"has|have) .*cited\b|\bcited\b", re.IGNORECASE),
+    "citations": re.compile(
+        r"\bcitations?\b|\b(?:how often|how many times) (?:is|are|was|were|"
+        r"has|have) .*cited\b|\bcited\b",
+        re.IGNORECASE,
+    ),
     "followers": re.compile(r"\bfollowers?\b", re.IGNORECASE),
     "novelty_percent": re.compile(r"\bnovelty\b", re.IGNORECASE),
     "ai_score": re.compile(r"\bai score\b", re.IGNORECASE),

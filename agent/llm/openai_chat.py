@@ -5,10 +5,16 @@ retries go through the one adapter, ``retrieval.openai_api``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
 
 from retrieval.openai_api import OpenAIAdapter, RetryPolicy
 
 from .base import Completion, Message
+
+if TYPE_CHECKING:
+    from langchain_core.messages import AIMessageChunk
 
 
 class OpenAIChat:
@@ -39,7 +45,7 @@ class OpenAIChat:
         # Retries are the adapter's (logged, only on transient faults), not the SDK's.
         self._chat = ChatOpenAI(
             model=model,
-            api_key=self._adapter.api_key,  # type: ignore[arg-type]  # pydantic coerces to SecretStr
+            api_key=SecretStr(self._adapter.api_key),
             base_url=base_url,
             timeout=timeout_s,
             max_retries=0,
@@ -74,17 +80,22 @@ class OpenAIChat:
         pieces: list[str] = []
         usage: dict[str, int] = {}
 
-        def take(chunk) -> None:  # noqa: ANN001  # langchain's AIMessageChunk
+        def take(chunk: AIMessageChunk) -> None:
             text = chunk.content if isinstance(chunk.content, str) else ""
             if text:
                 pieces.append(text)
                 on_token(text)
             if chunk.usage_metadata:
-                usage.update(chunk.usage_metadata)
+                usage["input_tokens"] = int(chunk.usage_metadata.get("input_tokens", 0))
+                usage["output_tokens"] = int(chunk.usage_metadata.get("output_tokens", 0))
+
+        def rest() -> None:
+            for chunk in chunks:
+                take(chunk)
 
         if first is not None:
             take(first)
-            self._adapter.call_once(lambda: [take(c) for c in chunks])
+            self._adapter.call_once(rest)
         return Completion(
             text="".join(pieces),
             prompt_tokens=int(usage.get("input_tokens", 0)),

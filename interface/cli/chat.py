@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -24,14 +24,20 @@ LLMOpt = Annotated[
 ]
 SessionOpt = Annotated[
     str | None,
-    typer.Option("--session", help="Session id: follow-ups see its earlier turns (kept in the store)."),
+    typer.Option(
+        "--session", help="Session id: follow-ups see its earlier turns (kept in the store)."
+    ),
 ]
 
 
-def _llm(llm: str | None) -> str | None:
-    if llm not in (None, "offline", "openai"):
-        raise UserError(f"--llm {llm!r} is not an answerer; use 'offline' or 'openai'")
-    return llm
+def _llm(llm: str | None) -> Literal["offline", "openai"] | None:
+    if llm is None:
+        return None
+    if llm == "offline":
+        return "offline"
+    if llm == "openai":
+        return "openai"
+    raise UserError(f"--llm {llm!r} is not an answerer; use 'offline' or 'openai'")
 
 
 @app.command()
@@ -50,7 +56,7 @@ def ask(
 
     ws = workspace(store)
     stream = None if as_json else _streamer()
-    answer = ws.ask(profile, question, identity, _llm(llm), session, on_token=stream)  # type: ignore[arg-type]  # checked
+    answer = ws.ask(profile, question, identity, _llm(llm), session, on_token=stream)
     if stream is not None and answer.llm == "openai":
         err.print()  # end the streamed draft; the verified answer follows on stdout
     for warning in answer.warnings:
@@ -134,7 +140,12 @@ def chat(
             continue
         try:
             last = ws.ask(
-                prof.id, line, identity, choice, session_id, on_token=_streamer()  # type: ignore[arg-type]  # checked
+                prof.id,
+                line,
+                identity,
+                choice,
+                session_id,
+                on_token=_streamer(),
             )
         except ProfileAgentError as exc:  # one bad turn does not end the chat
             err.print(f"error: {exc}", highlight=False)
