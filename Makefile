@@ -30,6 +30,7 @@ bench: setup  ## Benchmarks: ingest, report latency + LLM cost vs a naive prompt
 	$(UV) run python -m benchmarks.ingest_bench
 	$(UV) run python -m benchmarks.report_bench
 	$(UV) run python -m benchmarks.identity_bench
+	$(UV) run python -m benchmarks.chat_bench
 
 clean:  ## Remove caches (not the user's store)
 	rm -rf .pytest_cache .ruff_cache

@@ -60,12 +60,14 @@ def _years_text(years: tuple[int, int]) -> str:
 
 
 def on_topic(ctx: ChatContext, pes: list[PaperEvidence], topic: str) -> list[PaperEvidence]:
-    """Papers whose text states every content word of ``topic`` (stemmed)."""
+    """Papers whose text states every content word of ``topic`` (stemmed), or whose text or
+    listing (authors, venue) states the phrase ("with Lei Han")."""
     want = [t for t in content_terms(topic) if t not in QUESTION_TERMS]
     return [
         pe
         for pe in pes
-        if want and (all(ctx.states(pe.label, t) for t in want) or appears_in(topic, pe.text))
+        if want
+        and (all(ctx.states(pe.label, t) for t in want) or appears_in(topic, pe.evidence_text()))
     ]
 
 

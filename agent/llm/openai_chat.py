@@ -5,7 +5,7 @@ retries go through the one adapter, ``retrieval.openai_api``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
@@ -57,7 +57,7 @@ class OpenAIChat:
         lc_messages = _to_langchain(messages)
         reply = self._adapter.call(lambda: self._chat.invoke(lc_messages, max_tokens=max_tokens))
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
-        usage = reply.usage_metadata or {}
+        usage: dict[str, Any] = dict(reply.usage_metadata or {})
         return Completion(
             text=text,
             prompt_tokens=int(usage.get("input_tokens", 0)),
