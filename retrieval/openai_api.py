@@ -8,6 +8,7 @@ sleep, only on transient faults); the SDK's own retries are switched off.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,6 +141,13 @@ class OpenAIAdapter:
             return ModelError(f"{what} answered {exc.status_code}: {_detail(exc)}")
         if isinstance(exc, openai.OpenAIError):
             return ModelError(f"{what} gave an unusable answer: {_detail(exc)}")
+        # A streamed reply read after the request: the SDK passes these through unwrapped.
+        import httpx
+
+        if isinstance(exc, httpx.HTTPError):
+            return TransientError(f"{what} connection broke ({type(exc).__name__}: {exc})")
+        if isinstance(exc, json.JSONDecodeError):
+            return ModelError(f"{what} sent a malformed reply ({exc})")
         return None
 
     def _where(self) -> str:

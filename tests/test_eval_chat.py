@@ -68,4 +68,4 @@ def test_gate_trips_when_citations_are_shifted(seeded_store: Path, monkeypatch):
     monkeypatch.setattr("agent.chat.answer.draft_from_papers", shifted)
     gated = gate_chat(run_chat_suite(_ws(seeded_store), load_chat_suite()[1:2]))
     assert not gated.passed
-    assert any("chat.required_recall" in f or "citation" in f for f in gated.failures)
+    assert gated.failures  # miscited sentences are dropped or caught by the evaluators

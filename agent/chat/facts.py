@@ -133,7 +133,8 @@ def _count(ctx: ChatContext, scope: Scope, route: Route, pes: list[PaperEvidence
         return out, None
     out.append(_page(f"The page lists {len(selected)} papers{when} for {whose}"))
     if scope.identity is not None:
-        out.append(_page(f"The whole page lists {len(ctx.page.papers)} papers"))
+        whole = _in_years(ctx.page.papers, route.years)
+        out.append(_page(f"The whole page lists {len(whole)} papers{when}"))
     stated = ctx.profile.metrics.get("papers") or ctx.profile.metrics.get("works")
     if stated is not None and not route.years and stated != len(ctx.page.papers):
         out.append(_page(f"Its header states {stated}"))

@@ -35,6 +35,7 @@ class Candidate:
     coverage: float  # keyword coverage of the question by the paper
     semantic: float
     support: float  # the combined relevance
+    states_head: bool = True  # states what the question asks for ("which *journal*")
 
 
 def rank_papers(
@@ -55,15 +56,18 @@ def rank_papers(
         support = KEYWORD_WEIGHT * coverage + (1 - KEYWORD_WEIGHT) * max(semantic, 0.0)
         if pe.label in route.prefer:
             support += FOLLOW_UP_BONUS
+        head = route.head is None or ctx.states(pe.label, route.head)
         out.append(
-            Candidate(pe, round(coverage, 6), round(semantic, 6), round(min(support, 1.0), 6))
+            Candidate(pe, round(coverage, 6), round(semantic, 6), round(min(support, 1.0), 6), head)
         )
     out.sort(key=lambda c: (-c.support, c.pe.paper.position))
     return out
 
 
 def passes(c: Candidate) -> bool:
-    return c.coverage >= MIN_COVERAGE and c.support >= MIN_SUPPORT
+    """Whether a paper can answer: it states enough of the question's key words and what the
+    question asks for (a paper on GradientFlow that names no journal cannot say which one)."""
+    return c.states_head and c.coverage >= MIN_COVERAGE and c.support >= MIN_SUPPORT
 
 
 def draft_from_papers(
@@ -88,6 +92,8 @@ def draft_from_papers(
             )
             words = len(s.split())
             penalty = 0.15 if words > 60 or words < 6 else 0.0
+            if route.head and (route.head in terms or route.head[:-1] in terms):
+                penalty -= 0.2  # states what the question asks for
             if CUE.search(s):
                 penalty -= 0.15  # states what the paper does, not background
             elif i == 0:

@@ -39,10 +39,9 @@ _COMMAND = re.compile(
     r"|\b(?:pretend|roleplay|role-play|act as|you are now|from now on|developer mode|jailbreak)\b"
     r"|\b(?:reveal|print|show|repeat|output)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+)?"
     r"(?:prompt|instructions|rules)\b"
-    r"|\b(?:say|write|state|claim|answer|respond|reply|output|repeat)\s+(?:only\s+)?"
-    r"(?:that|with|exactly|the words?|:|\"|')"
-    r"|^\s*(?:please\s+)?(?:say|write|claim|declare|output|print|repeat|tell (?:everyone|users|"
-    r"people))\b",
+    r"|\b(?:say|write|state|claim|repeat)\s+(?:only\s+)?(?:that|exactly|the words?|:|\"|')"
+    r"|\b(?:answer|respond|reply|output)\s+(?:only\s+)?(?:with|exactly|:|\"|')"
+    r"|^\s*(?:please\s+)?(?:say|claim|declare|repeat|tell (?:everyone|users|people))\b",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"\s*(?:[;,]?\s+(?:and|then|but)\s+|;\s*)", re.IGNORECASE)
@@ -199,6 +198,7 @@ class Route:
     removed: list[str] = field(default_factory=list)  # instructions cut out
     identity: str | None = None  # an identity the question names ("I2")
     prefer: list[str] = field(default_factory=list)  # papers of the previous turn
+    head: str | None = None  # what it asks for: "which *journal*", "how many *GPUs*"
     follow_up: bool = False
 
 
@@ -224,6 +224,7 @@ def route(question: str, history: list[Turn], owner: str | None = None) -> Route
         standalone=standalone,
         terms=terms,
         asked=_about(text, owner_terms),
+        head=_head(text, owner_terms),
         removed=removed,
         identity=identity,
         prefer=prefer,
@@ -262,6 +263,18 @@ def route(question: str, history: list[Turn], owner: str | None = None) -> Route
         if r.kind == "papers" and not terms:
             r.kind = "overview"
     return r
+
+
+_HEAD = re.compile(r"\b(?:which|what|how many|how much)\s+([A-Za-z][\w-]*)", re.IGNORECASE)
+
+
+def _head(text: str, owner_terms: set[str]) -> str | None:
+    """The thing a wh-question asks for ("which *datasets*"), when it names one."""
+    m = _HEAD.search(text)
+    terms = content_terms(m.group(1)) if m else []
+    if terms and terms[0] not in QUESTION_TERMS and terms[0] not in owner_terms:
+        return terms[0]
+    return None
 
 
 def _about(text: str, owner_terms: set[str]) -> list[str]:
