@@ -38,7 +38,7 @@ def main() -> None:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             ws = Workspace(Settings(store_dir=Path(tmp) / "store", seeds_dir=args.seeds))
-            ws.embedder = encoder  # type: ignore[misc]  # overrides the cached property
+            ws.embedder = encoder  # overrides the cached property
             profiles = [p for path in paths for p in ws.parse(path)]
             texts = [
                 c.text

@@ -343,6 +343,11 @@ def start_server(path: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit("chroma run did not open its port within 60 s")
 
 
+def _progress(mode: str, step: str, figures: dict) -> None:
+    """Each step's figures on stderr as they come (a long run shows what it has so far)."""
+    print(f"{mode} {step}: {json.dumps(figures)}", file=sys.stderr, flush=True)
+
+
 def run_mode(mode: str, args: argparse.Namespace, sizes: list[int], tmp: Path) -> dict:
     server = None
     settings = Settings(store_dir=tmp / f"store-{mode}")
@@ -354,9 +359,12 @@ def run_mode(mode: str, args: argparse.Namespace, sizes: list[int], tmp: Path) -
         store = ws.store
         out: dict = {"mode": mode}
         out["ingest"] = ingest(store, sizes, args.batch, server.pid if server else None)
+        _progress(mode, "ingest", out["ingest"])
         out["search"] = search_latency(store, sizes, args.queries)
+        _progress(mode, "search", out["search"])
         if not args.no_report:
             out["report"] = report_latency(settings, "synth_00000", sizes[0])
+            _progress(mode, "report", out["report"])
         out["client_peak_rss_mb"] = _peak_mb()
         if server:
             out["server_peak_rss_mb"] = _peak_mb(server.pid)

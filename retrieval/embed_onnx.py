@@ -240,5 +240,12 @@ def make_session(model_path: Path, cfg: dict[str, Any], threads: int | None = No
     # steal the cores the work needs (benchmarks/encoder_bench.py measures the setting).
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     src = graph_file(model_path, cfg)
-    model = str(src) if isinstance(src, Path) else src
-    return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
+    if isinstance(src, Path):
+        try:
+            return ort.InferenceSession(
+                str(src), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception:  # a damaged cache file (ORT raises its own types): build afresh
+            src.unlink(missing_ok=True)
+            src = build_graph(model_path, cfg)
+    return ort.InferenceSession(src, sess_options=opts, providers=["CPUExecutionProvider"])

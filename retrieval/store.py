@@ -251,7 +251,7 @@ class VectorStore:
             offset = 0
             while True:
                 got = self.chunks.get(
-                    where=where,  # type: ignore[arg-type]  # chroma's Where is a loose TypedDict
+                    where=where,
                     include=["metadatas", "embeddings"],
                     limit=_GET_PAGE,
                     offset=offset,

@@ -108,3 +108,13 @@ def test_short_paper_is_one_chunk() -> None:
         "identity_id": "",
         "year": 2020,
     }
+
+
+def test_damaged_graph_cache_is_rebuilt(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PROFILE_AGENT_CACHE_DIR", str(tmp_path))
+    enc = MiniLMEncoder()
+    first = enc.embed(["a sentence about graphs"])
+    [cached] = (tmp_path / "onnx").glob("*.onnx")
+    cached.write_bytes(b"not a model")
+    again = MiniLMEncoder().embed(["a sentence about graphs"])
+    assert np.abs(first - again).max() < 1e-6
