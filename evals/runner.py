@@ -27,6 +27,7 @@ class CaseResult(BaseModel):
     blurb: str
     failures: list[str] = Field(default_factory=list)
     known_failures: list[str] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list, description="Blurb quality findings.")
 
 
 class SuiteResult(BaseModel):
@@ -65,6 +66,7 @@ def score_case(
 
     parts = [(report.blurb, scope_texts(report.identity_id))]
     parts += [(o.blurb, scope_texts(o.id)) for o in report.other_identities]
+    quality, findings = ev.quality(report)
     metrics = {
         **ev.parsing(case, profile),
         **ev.topics(case, report, ws.embedder),
@@ -72,6 +74,7 @@ def score_case(
         # One blurb per person: the report's, and each other identity's.
         **ev.content(case, [blurb for blurb, _ in parts], ws.embedder),
         **ev.identities(case, predicted_identities(profile, report)),
+        **quality,
     }
     if judge is not None:
         from .judge import judge_blurb
@@ -83,6 +86,7 @@ def score_case(
         profile_id=profile.id,
         metrics={k: round(v, 4) for k, v in metrics.items()},
         blurb=report.blurb,
+        findings=findings,
     )
 
 

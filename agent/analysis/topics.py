@@ -13,6 +13,7 @@ import numpy as np
 from retrieval.categories import ARXIV_CATEGORIES
 from retrieval.embeddings import Embedder
 
+from ..language import content_terms
 from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
 from .evidence import Evidence, PaperEvidence
 from .keyphrases import PhraseIndex
@@ -57,6 +58,8 @@ _MIN_CONFIDENCE = 0.3
 _MIN_SIMILARITY = 0.15
 _THEME_SIMILARITY = 0.42
 _MAX_THEMES = 6
+_MERGE_SIMILARITY = 0.8  # theme centres this close are one theme
+_ABSORB_SIMILARITY = 0.3  # a paper outside every theme joins the closest above this
 
 METHOD = (
     "Coarse tags: the page's arXiv codes where given; otherwise predicted per paper from its "
@@ -230,23 +233,7 @@ def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
         for ph, _ in index.top(10, min_papers=2 if n >= 8 else 1)
     ]
     rows, mat = evidence.matrix()
-    themes: list[Theme] = []
-    used_names: set[str] = set()
-    for group in cluster(mat)[:_MAX_THEMES]:
-        pes = [rows[i] for i in group]
-        centroid = mat[group].mean(axis=0)
-        centroid /= np.linalg.norm(centroid) or 1.0
-        pes.sort(key=lambda pe: -float(pe.vector @ centroid))  # type: ignore[operator]  # rows have vectors
-        labels = {pe.label for pe in pes}
-        phrase = next(
-            (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names),
-            None,
-        )
-        if phrase is None:
-            continue
-        used_names.add(phrase.text.lower())
-        named_by = [pe.label for pe in pes if pe.label in phrase.papers]
-        themes.append(Theme(phrase.text, pes, centroid, named_by))
+    themes = _themes(rows, mat, index)
     per_paper = classify(evidence, embedder)
     timeline, note = _timeline(themes, evidence)
     topics = Topics(
@@ -267,6 +254,75 @@ def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
         method=METHOD,
     )
     return Analysis(topics, themes, index)
+
+
+def _themes(rows: list[PaperEvidence], mat: np.ndarray, index: PhraseIndex) -> list[Theme]:
+    """Clusters named by their best keyphrase; clusters whose names say the same thing
+    ("diffusion probabilistic models" / "diffusion generative models") or whose centres are
+    close are merged, and papers left outside every theme join the closest one when it is
+    close enough."""
+    groups = [list(g) for g in cluster(mat)]
+    themes: list[Theme] = []
+    while groups and len(themes) < _MAX_THEMES:
+        group = groups.pop(0)
+        theme = _name(group, rows, mat, index, {t.name.lower() for t in themes})
+        if theme is None:
+            continue
+        twin = next((t for t in themes if _same_theme(t, theme)), None)
+        if twin is None:
+            themes.append(theme)
+            continue
+        themes.remove(twin)
+        merged = sorted({*[rows.index(pe) for pe in twin.papers], *group})
+        groups.insert(0, merged)
+    placed = {pe.label for t in themes for pe in t.papers}
+    for i, pe in enumerate(rows):
+        if pe.label in placed or not themes:
+            continue
+        sims = [round(float(mat[i] @ t.centroid), 6) for t in themes]
+        k = int(np.argmax(sims))
+        if sims[k] >= _ABSORB_SIMILARITY:
+            themes[k].papers.append(pe)
+            if pe.label in index_papers(index, themes[k].name):
+                themes[k].named_by.append(pe.label)
+    return themes
+
+
+def index_papers(index: PhraseIndex, name: str) -> set[str]:
+    return next((ph.papers for ph in index.phrases.values() if ph.text == name), set())
+
+
+def _name(
+    group: list[int],
+    rows: list[PaperEvidence],
+    mat: np.ndarray,
+    index: PhraseIndex,
+    used_names: set[str],
+) -> Theme | None:
+    pes = [rows[i] for i in group]
+    centroid = mat[group].mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    order = sorted(range(len(pes)), key=lambda k: (-round(float(mat[group[k]] @ centroid), 6), k))
+    pes = [pes[k] for k in order]
+    labels = {pe.label for pe in pes}
+    phrase = next(
+        (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names), None
+    )
+    if phrase is None:
+        return None
+    named_by = [pe.label for pe in pes if pe.label in phrase.papers]
+    return Theme(phrase.text, pes, centroid, named_by)
+
+
+def _same_theme(a: Theme, b: Theme) -> bool:
+    """Names that say the same thing (same head word and another word in common, or one's
+    words inside the other's), or centres closer than two papers of one theme usually are."""
+    ka, kb = tuple(content_terms(a.name)), tuple(content_terms(b.name))
+    if ka and kb:
+        sa, sb = set(ka), set(kb)
+        if (ka[-1] == kb[-1] and len(sa & sb) >= 2) or sa <= sb or sb <= sa:
+            return True
+    return round(float(a.centroid @ b.centroid), 6) >= _MERGE_SIMILARITY
 
 
 def _ordered(labels: set[str], evidence: Evidence) -> list[str]:
