@@ -206,6 +206,11 @@ class IdentityResult(_Model):
     primary: str
     reason: str
     identities: list[Identity]
+    unattributed: list[IdentityPaper] = Field(
+        default_factory=list,
+        description="Single papers nothing separates from the identities listed: other "
+        "papers, not attributed to anyone.",
+    )
     corrections_applied: bool = False
 
     def assignment(self) -> dict[str, str]:

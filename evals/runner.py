@@ -44,7 +44,11 @@ class SuiteResult(BaseModel):
 def predicted_identities(profile: Profile, report: Report) -> dict[str, str]:
     """Paper label -> the identity the report gave it; without identities, one person."""
     assignment = report.identities.assignment() if report.identities else {}
-    return {p.label: assignment.get(p.id, "page") for p in profile.papers}
+    # An unattributed paper is put with nobody: each is its own group.
+    return {
+        p.label: assignment.get(p.id, f"unattributed:{p.label}" if assignment else "page")
+        for p in profile.papers
+    }
 
 
 def score_case(

@@ -146,7 +146,14 @@ def build_report(
         banner = (
             f"This page lists papers by at least {identities.people} different people{who}. "
             f"This profile is about one of them: {primary.label} ({len(primary.papers)} of "
-            f"{len(page.papers)} papers). The others are summarised separately below."
+            f"{len(page.papers)} papers). "
+            + ("The other is" if identities.people == 2 else "The others are")
+            + " summarised separately below"
+            + (
+                f"; {len(identities.unattributed)} single paper(s) are not attributed to anyone."
+                if identities.unattributed
+                else "."
+            )
             if primary
             else None
         )
