@@ -324,7 +324,7 @@ def assign_identities(
         final = groups.groups()
     pinned = set()
     if corrections:
-        named = [*(x for pair in corrections.apart for x in pair), *sum(corrections.together, [])]
+        named = [x for group in [*corrections.apart, *corrections.together] for x in group]
         pinned = {index[label] for label in named}
     return _result(evidence, final, facts, sim, categories, topics_of, corrections, pinned)
 
