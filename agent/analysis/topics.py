@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.categories import ARXIV_CATEGORIES
+from retrieval.categories import ARXIV_CATEGORIES, field_of
 from retrieval.embeddings import Embedder
 
 from ..language import content_terms
@@ -138,6 +138,19 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
                     runner_up=codes[second],
                 )
             )
+    return out
+
+
+def predict_fields(vectors: np.ndarray, embedder: Embedder) -> list[str | None]:
+    """The broad field of each vector's paper from the category prototypes alone (papers of
+    other profiles and of a reference corpus that give no codes); None below the bars."""
+    codes, protos = _prototypes(embedder)
+    out: list[str | None] = []
+    for sims in np.round(vectors @ protos.T, 6):
+        probs = _softmax(sims)
+        best = int(np.argmax(probs))
+        ok = float(probs[best]) >= _MIN_CONFIDENCE and float(sims[best]) >= _MIN_SIMILARITY
+        out.append(field_of(codes[best]) if ok else None)
     return out
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.categories import ARXIV_CATEGORIES
+from retrieval.categories import ARXIV_CATEGORIES, field_of
 from retrieval.errors import UserError
 from retrieval.models import Profile
 from retrieval.names import name_key
@@ -50,23 +50,6 @@ COMMUNITY_SIMILARITY = 0.45
 MIN_CATEGORY_CONFIDENCE = 0.45
 LINK_TOP = 3
 MIN_WEIGHT_SHARE = 0.1  # an identity with real weight holds >= 10% of the page's papers
-
-
-_ARCHIVE = {"math": "mathematics", "hep": "physics", "physics": "physics", "cond": "physics",
-            "quant": "physics", "astro": "physics", "nucl": "physics", "gr": "physics",
-            "q": "biology"}  # fmt: skip
-
-
-# Applied mathematics is shared with computing: optimisation or numerics alone do not make
-# a different person.
-_APPLIED = frozenset({"math.OC", "math.NA", "math.PR", "math.ST", "math.IT"})
-
-
-def field_of(code: str) -> str:
-    if code in _APPLIED:
-        return "computing"
-    head = code.split(".")[0].split("-")[0]
-    return _ARCHIVE.get(head, "computing")
 
 
 class _Groups:

@@ -12,9 +12,9 @@ from retrieval.search import search
 from retrieval.store import VectorStore
 
 from ..analysis.evidence import Evidence, gather_evidence
-from ..analysis.novelty import assess
+from ..analysis.novelty import assess, corpus_papers
 from ..analysis.stats import compute_stats
-from ..analysis.topics import analyse
+from ..analysis.topics import analyse, predict_fields
 from ..drafting import OfflineDrafter
 from ..drafting.llm import LLMDrafter
 from ..identities.assignment import identities_of
@@ -163,7 +163,13 @@ def build_report(
         identity_id=scope_id,
         blurb=" ".join(s.text for s in kept),
         topics=analysis.topics,
-        novelty=assess(evidence, profile.metrics),
+        novelty=assess(
+            evidence,
+            analysis.topics.per_paper,
+            corpus_papers(store.reference_papers()),
+            lambda vectors: predict_fields(vectors, embedder),
+            profile.metrics,
+        ),
         stats=compute_stats(evidence),
         verification=verification,
         references=[

@@ -10,7 +10,7 @@ import typer
 
 from retrieval.errors import ProfileAgentError
 
-from . import evaluate, pages, reports
+from . import corpus, evaluate, pages, reports
 from ._common import err, exit_code
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 for _group in (pages, reports, evaluate):
     app.registered_commands += _group.app.registered_commands
+app.add_typer(corpus.app)
 
 
 def main() -> None:
