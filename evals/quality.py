@@ -42,7 +42,7 @@ _PROBLEM_NOUNS = (
     r"findings?|results?|idea|goal|need"
 )
 _DEMONSTRATIVE = re.compile(
-    rf"\b(?:this|these|that|those|such|the above|the aforementioned|said)\s+(?P<n>{_PROBLEM_NOUNS})\b",
+    rf"\b(?:this|these|those|such|the above|the aforementioned|said)\s+(?P<n>{_PROBLEM_NOUNS})\b",
     re.IGNORECASE,
 )
 _OPENING_PRONOUN = re.compile(

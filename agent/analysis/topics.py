@@ -79,6 +79,21 @@ def _prototypes(embedder: Embedder) -> tuple[list[str], np.ndarray]:
     return codes, embedder.embed(texts)
 
 
+_PHRASE_VECTORS: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _embed_phrases(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Phrase vectors, cached across analyses: a report analyses the page, its identity and
+    each other identity, and they share most candidate phrases."""
+    if len(_PHRASE_VECTORS) > 100_000:
+        _PHRASE_VECTORS.clear()
+    todo = [t for t in dict.fromkeys(texts) if (id(embedder), t) not in _PHRASE_VECTORS]
+    if todo:
+        for t, v in zip(todo, embedder.embed(todo), strict=True):
+            _PHRASE_VECTORS[(id(embedder), t)] = v
+    return np.stack([_PHRASE_VECTORS[(id(embedder), t)] for t in texts])
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp((x - x.max()) / _TEMPERATURE)
     return e / e.sum()
@@ -235,7 +250,12 @@ class Analysis:
 
 
 def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
-    index = PhraseIndex(_texts(evidence.papers), [r.text for r in evidence.reference])
+    index = PhraseIndex(
+        _texts(evidence.papers),
+        [r.text for r in evidence.reference],
+        {pe.label: pe.vector for pe in evidence.papers if pe.vector is not None},
+        lambda texts: _embed_phrases(embedder, texts),
+    )
     n = len(evidence.papers)
     fine = [
         FineTopic(
