@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +40,11 @@ class LLMSettings(BaseModel):
         1.0, ge=0, description="First retry wait in seconds (doubles each retry, capped at 30x)."
     )
     max_evidence: int = Field(12, ge=1, le=100, description="Papers shown to the model per report.")
+    fallback: bool = Field(
+        True,
+        description="When the model is unreachable or its output unusable: draft offline and "
+        "say so (exit 0); false: fail (exit 75 unreachable, 3 unusable output).",
+    )
 
 
 class Settings(BaseSettings):
@@ -99,7 +104,8 @@ def load_settings(**overrides: object) -> Settings:
     from retrieval.errors import ConfigError
 
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+        return Settings(**given)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]

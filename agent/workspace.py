@@ -28,9 +28,12 @@ if TYPE_CHECKING:
 
 
 class Workspace:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        """``embedder`` replaces the one the settings name (tests pass a wrapped one)."""
         self.settings = settings
         self.index = index_name(settings.embedding, settings.chunking, SCHEMA_VERSION)
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder  # fills the cached property below
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -133,21 +136,33 @@ class Workspace:
         return self.store.list_profiles()
 
     def resolve(self, ref: str) -> Profile:
-        """A stored profile by id, by owner name (case-insensitive), or by unique id prefix."""
+        """A stored profile by id, owner name (case and accents aside), unique id prefix, or a
+        unique first name, last name or name prefix ("Huazhong", "Yang", "Huaz")."""
         rows = self.profiles()
+        key = name_key(ref)
         by_id = [r for r in rows if r.id == ref]
-        by_name = [r for r in rows if r.name and name_key(r.name) == name_key(ref)]
-        by_prefix = [r for r in rows if r.id.startswith(ref)]
-        for group in (by_id, by_name, by_prefix):
+        by_name = [r for r in rows if r.name and key and name_key(r.name) == key]
+        by_prefix = [r for r in rows if ref and r.id.startswith(ref)]
+        by_part = [
+            r
+            for r in rows
+            if r.name
+            and key
+            and (
+                name_key(r.name).startswith(key)
+                or any(name_key(part) == key for part in r.name.split())
+            )
+        ]
+        for group in (by_id, by_name, by_prefix, by_part):
             if len(group) == 1:
                 profile = self.store.get_profile(group[0].id)
                 if profile is not None:
                     return profile
             elif len(group) > 1:
                 raise NotFoundError(
-                    f"{ref!r} matches several profiles ({', '.join(r.id for r in group)}); use an id"
+                    f"{ref!r} matches several profiles ({_listing(group)}); use an id"
                 )
-        known = ", ".join(r.id for r in rows) or "none; run 'profile-agent ingest FILE' first"
+        known = _listing(rows) or "none; run 'profile-agent ingest FILE' first"
         raise NotFoundError(
             f"no profile {ref!r} in {self.settings.store_config().describe()} (profiles: {known})"
         )
@@ -168,9 +183,17 @@ class Workspace:
         identity_id: str | None = None,
     ) -> Report:
         """The grounded report for a stored profile (see ``agent.reporting.build_report``)."""
-        from .reporting.build import build_report
+        from .reporting.build import build_chat_model, build_report
 
+        if chat is None and (llm or self.settings.llm.provider) == "openai":
+            # Before the store or the encoder load: a missing key fails at once.
+            chat = build_chat_model(self.settings)
         profile = self.resolve(ref)
         return build_report(
             profile, self.store, self.embedder, self.settings, llm, chat, identity_id
         )
+
+
+def _listing(rows: list[ProfileSummary]) -> str:
+    """``id (Name)`` for each row, so a user can pick by what they recognise."""
+    return ", ".join(f"{r.id} ({r.name})" if r.name else r.id for r in rows)

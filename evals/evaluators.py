@@ -33,13 +33,14 @@ class Metric:
     name: str
     higher_is_better: bool | None  # None: a range to stay in, not a direction
     description: str
+    exact: bool = False  # a count or a yes/no: equal on every machine, not within a tolerance
 
 
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
-        Metric("parse.owner", True, "owner name matches the reference (1/0)"),
-        Metric("parse.papers", True, "paper count matches (1/0)"),
+        Metric("parse.owner", True, "owner name matches the reference (1/0)", exact=True),
+        Metric("parse.papers", True, "paper count matches (1/0)", exact=True),
         Metric("parse.metrics", True, "share of reference header metrics parsed exactly"),
         Metric("topics.coarse_precision", True, "predicted arXiv tags that are in the reference"),
         Metric("topics.coarse_recall", True, "reference arXiv tags that were predicted"),
@@ -53,10 +54,17 @@ METRICS: dict[str, Metric] = {
         Metric("grounding.citation_precision", True, "ALCE citation precision"),
         Metric("grounding.citation_recall", True, "ALCE citation recall (sentences supported)"),
         Metric("grounding.unsupported_share", False, "blurb sentences their citations miss"),
-        Metric("grounding.unsupported_facts", False, "numbers/names not in the cited papers"),
-        Metric("content.sentences", None, "sentences in the blurb"),
+        Metric(
+            "grounding.unsupported_facts",
+            False,
+            "numbers/names not in the cited papers",
+            exact=True,
+        ),
+        Metric("content.sentences", None, "sentences in the blurb", exact=True),
         Metric("content.key_fact_coverage", True, "reference key facts the blurb mentions"),
-        Metric("content.forbidden_violations", False, "forbidden claims the blurb makes"),
+        Metric(
+            "content.forbidden_violations", False, "forbidden claims the blurb makes", exact=True
+        ),
         Metric(
             "content.theme_similarity",
             True,
@@ -67,13 +75,25 @@ METRICS: dict[str, Metric] = {
         Metric("identities.b3_precision", True, "B3 precision over annotated papers"),
         Metric("identities.b3_recall", True, "B3 recall over annotated papers"),
         Metric("identities.b3_f1", True, "B3 F1"),
-        Metric("identities.must_separate_violations", False, "apart pairs put together"),
-        Metric("quality.findings", False, "quality findings of every kind, over all blurbs"),
+        Metric(
+            "identities.must_separate_violations", False, "apart pairs put together", exact=True
+        ),
+        Metric(
+            "quality.findings",
+            False,
+            "quality findings of every kind, over all blurbs",
+            exact=True,
+        ),
         *(
-            Metric(f"quality.{kind}", False, f"quality findings of kind {kind!r}")
+            Metric(f"quality.{kind}", False, f"quality findings of kind {kind!r}", exact=True)
             for kind in quality_checks.KINDS
         ),
-        Metric("quality.duplicate_themes", False, "pairs of theme names that say the same thing"),
+        Metric(
+            "quality.duplicate_themes",
+            False,
+            "pairs of theme names that say the same thing",
+            exact=True,
+        ),
         Metric(
             "quality.paper_coverage",
             True,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,7 +61,7 @@ def score_case(
     page = gather_evidence(ws.store, profile)
     assignment = report.identities.assignment() if report.identities else {}
 
-    def scope_texts(identity_id: str | None) -> dict[str, str]:
+    def scope_texts(identity_id: str | None) -> Mapping[str, str]:
         return {
             pe.label: pe.evidence_text()
             for pe in page.papers

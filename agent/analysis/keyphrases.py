@@ -23,6 +23,8 @@ from functools import lru_cache
 import numpy as np
 from lemminflect import getAllLemmas
 
+from retrieval.similarity import stable
+
 from ..language import FILLER, STOPWORDS, split_sentences, stem
 
 _SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”]|(?<![A-Za-z])/|/(?![A-Za-z])|\s-\s|\$[^$]*\$")
@@ -236,7 +238,7 @@ class PhraseIndex:
                 for ph in self.phrases.values()
                 if len(ph.papers if within is None else ph.papers & within) >= min_papers
             ),
-            key=lambda x: (-x[1], x[0].text),
+            key=lambda x: (-stable(x[1]), x[0].text),
         )
         ranked = self._rerank([(ph, sc) for ph, sc in ranked if sc > 0][: 4 * k], within)
         chosen: list[tuple[Phrase, float]] = []
@@ -267,9 +269,8 @@ class PhraseIndex:
         rescored = [
             (
                 ph,
-                round(
-                    sc * (KEYBERT_FLOOR + max(float(self._phrase_vectors[ph.text] @ centre), 0.0)),
-                    6,
+                stable(
+                    sc * (KEYBERT_FLOOR + max(stable(self._phrase_vectors[ph.text] @ centre), 0.0))
                 ),
             )
             for ph, sc in ranked

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.categories import field_of
+from retrieval.similarity import cosines, order_desc, stable
 
 from ..models import NeighbourPaper, Novelty, NoveltyPaper, PaperCategory
 from .evidence import Evidence
@@ -139,11 +140,11 @@ def _candidates(refs: list[RefPaper], idx: list[int], year: int | None, source: 
 
 
 def _knn_distance(sims: np.ndarray) -> float:
-    sims = np.round(sims[sims < SAME_PAPER], 6)
+    sims = sims[sims < SAME_PAPER]
     if sims.size == 0:
         return 1.0
     top = np.sort(sims)[-K_NEIGHBOURS:]
-    return round(float(1.0 - top.mean()), 6)
+    return stable(1.0 - top.mean())
 
 
 def _calibration(refs: list[RefPaper], idx: list[int], mat: np.ndarray) -> np.ndarray:
@@ -151,7 +152,7 @@ def _calibration(refs: list[RefPaper], idx: list[int], mat: np.ndarray) -> np.nd
     for i in idx:
         cand = _candidates(refs, idx, refs[i].year, refs[i].source)
         if len(cand) >= K_NEIGHBOURS:
-            dists.append(_knn_distance(mat[cand] @ refs[i].vector))
+            dists.append(_knn_distance(cosines(mat[cand], refs[i].vector)))
     return np.sort(np.array(dists))
 
 
@@ -196,7 +197,7 @@ def assess(
         if len(cand) < MIN_FIELD_REFERENCE or len(calib[f]) < MIN_CALIBRATION:
             short[f] += 1
             continue
-        sims = np.round(mat[cand] @ own[row], 6)
+        sims = cosines(mat[cand], own[row])
         d = _knn_distance(sims)
         pct = 100.0 * float(np.searchsorted(calib[f], d, side="right")) / len(calib[f])
         scored.append(
@@ -216,7 +217,7 @@ def assess(
             **base,  # type: ignore[arg-type]  # keys match the model's fields
         )
     score = round(float(np.median([s.percentile for s in scored])))
-    ranked = sorted(scored, key=lambda s: (-s.percentile, s.paper))
+    ranked = sorted(scored, key=lambda s: (-s.percentile, int(s.paper.lstrip("P"))))
     k = 2 if len(ranked) >= 4 else 1
     return Novelty(
         status="scored",
@@ -272,7 +273,7 @@ def _abstain_reason(
 
 
 def _nearest(sims: np.ndarray, cand: list[RefPaper], year: int | None) -> NeighbourPaper:
-    order = sorted(range(len(cand)), key=lambda i: (-float(sims[i]), i))
+    order = order_desc(sims)
     pick = next((i for i in order if sims[i] < SAME_PAPER), order[0])
     ref = cand[pick]
     return NeighbourPaper(

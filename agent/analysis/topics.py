@@ -12,6 +12,7 @@ import numpy as np
 
 from retrieval.categories import ARXIV_CATEGORIES, field_of
 from retrieval.embeddings import Embedder
+from retrieval.similarity import argmax, cosine_matrix, cosines, order_desc, rounded, stable
 
 from ..language import content_terms
 from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
@@ -117,21 +118,21 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
                 PaperCategory(paper=pe.label, codes=[], source="not_classifiable", confidence=0.0)
             )
             continue
-        sims = protos @ pe.vector
-        probs = _softmax(sims)
+        sims = cosines(protos, pe.vector)
+        probs = rounded(_softmax(sims))
         if ref_mat is not None:
-            nn_sims = ref_mat @ pe.vector
+            nn_sims = cosines(ref_mat, pe.vector)
             vote = np.zeros(len(codes))
-            for i in np.argsort(-nn_sims)[:5]:
+            for i in order_desc(nn_sims)[:5]:
                 if nn_sims[i] < 0.3:
                     continue
                 cats = [c for c in labelled[i].paper.categories if c in codes]
                 for c in cats:
                     vote[codes.index(c)] += float(nn_sims[i]) / len(cats)
             if vote.sum() > 0:
-                probs = 0.6 * probs + 0.4 * vote / vote.sum()
-        order = np.argsort(-probs)
-        best, second = int(order[0]), int(order[1])
+                probs = rounded(0.6 * probs + 0.4 * vote / vote.sum())
+        order = order_desc(probs)
+        best, second = order[0], order[1]
         conf = float(probs[best])
         if conf < _MIN_CONFIDENCE or float(sims[best]) < _MIN_SIMILARITY:
             out.append(
@@ -161,9 +162,9 @@ def predict_fields(vectors: np.ndarray, embedder: Embedder) -> list[str | None]:
     other profiles and of a reference corpus that give no codes); None below the bars."""
     codes, protos = _prototypes(embedder)
     out: list[str | None] = []
-    for sims in np.round(vectors @ protos.T, 6):
-        probs = _softmax(sims)
-        best = int(np.argmax(probs))
+    for sims in cosine_matrix(vectors, protos):
+        probs = rounded(_softmax(sims))
+        best = order_desc(probs)[0]
         ok = float(probs[best]) >= _MIN_CONFIDENCE and float(sims[best]) >= _MIN_SIMILARITY
         out.append(field_of(codes[best]) if ok else None)
     return out
@@ -198,7 +199,7 @@ def cluster(vectors: np.ndarray, threshold: float = _THEME_SIMILARITY) -> list[l
     n = len(vectors)
     if n == 0:
         return []
-    sim = (vectors @ vectors.T).astype(np.float64)
+    sim = cosine_matrix(vectors)
     np.fill_diagonal(sim, -np.inf)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     active = np.ones(n, dtype=bool)
@@ -210,7 +211,7 @@ def cluster(vectors: np.ndarray, threshold: float = _THEME_SIMILARITY) -> list[l
             break
         ni, nj = len(members[i]), len(members[j])
         # Lance-Williams update for average linkage.
-        sim[i, :] = (ni * sim[i, :] + nj * sim[j, :]) / (ni + nj)
+        sim[i, :] = rounded((ni * sim[i, :] + nj * sim[j, :]) / (ni + nj))
         sim[:, i] = sim[i, :]
         sim[i, i] = -np.inf
         members[i] += members.pop(j)
@@ -312,8 +313,8 @@ def _themes(rows: list[PaperEvidence], mat: np.ndarray, index: PhraseIndex) -> l
     for i, pe in enumerate(rows):
         if pe.label in placed or not themes:
             continue
-        sims = [round(float(mat[i] @ t.centroid), 6) for t in themes]
-        k = int(np.argmax(sims))
+        sims = [stable(mat[i] @ t.centroid) for t in themes]
+        k = argmax(sims)
         if sims[k] >= _ABSORB_SIMILARITY:
             themes[k].papers.append(pe)
             if pe.label in index_papers(index, themes[k].name):
@@ -335,8 +336,7 @@ def _name(
     pes = [rows[i] for i in group]
     centroid = mat[group].mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    order = sorted(range(len(pes)), key=lambda k: (-round(float(mat[group[k]] @ centroid), 6), k))
-    pes = [pes[k] for k in order]
+    pes = [pes[k] for k in order_desc(cosines(mat[group], centroid))]
     labels = {pe.label for pe in pes}
     phrase = next(
         (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names), None
@@ -355,7 +355,7 @@ def _same_theme(a: Theme, b: Theme) -> bool:
         sa, sb = set(ka), set(kb)
         if (ka[-1] == kb[-1] and len(sa & sb) >= 2) or sa <= sb or sb <= sa:
             return True
-    return round(float(a.centroid @ b.centroid), 6) >= _MERGE_SIMILARITY
+    return stable(a.centroid @ b.centroid) >= _MERGE_SIMILARITY
 
 
 def _ordered(labels: set[str], evidence: Evidence) -> list[str]:

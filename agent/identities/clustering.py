@@ -30,6 +30,7 @@ from retrieval.categories import ARXIV_CATEGORIES, field_of
 from retrieval.errors import UserError
 from retrieval.models import Profile
 from retrieval.names import name_key
+from retrieval.similarity import cosine_matrix, rounded, stable
 
 from ..analysis.evidence import Evidence
 from ..models import (
@@ -146,7 +147,7 @@ class _Groups:
         both = self.community[r] & self.community
         average = self.total[r] / np.maximum(self.size[r] * self.size, 1)
         link = np.where(both, average, link)
-        margin = link - self.bars(r)
+        margin = rounded(link - self.bars(r))
         margin[np.isnan(margin) | self.cannot[r] | ~self.active | (margin < 0)] = -np.inf
         if self.communities_only:
             margin[~both] = -np.inf
@@ -260,7 +261,7 @@ def assign_identities(
             for pe in papers
         ]
     ) if n else np.zeros((0, 1), np.float32)  # fmt: skip
-    sim = (vectors @ vectors.T).astype(np.float32)
+    sim = cosine_matrix(vectors)
     groups = _Groups(sim, facts, apart)
     if corrections:
         for together in corrections.together:
@@ -395,7 +396,7 @@ def _result(
                 else 1.0
             )
             outside = float(row[~inside_mask].max()) if (~inside_mask).any() else 0.0
-            conf = 0.95 if linked else min(0.95, max(0.3, 0.6 + inside - outside))
+            conf = 0.95 if linked else min(0.95, max(0.3, stable(0.6 + inside - outside)))
             members.append((i, round(conf, 3)))
         spelled = {name_key(a): a for i in group for a in papers[i].paper.authors}
         shared = [spelled.get(a, a) for a, c in coauthor_counts.most_common() if c >= 2][:5]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Literal
 
 from retrieval.embeddings import Embedder
@@ -31,8 +30,6 @@ from ..models import (
 )
 from ..settings import Settings
 from ..verify import Verifier
-
-log = logging.getLogger(__name__)
 
 MIN_SENTENCES = 3
 LLMChoice = Literal["offline", "openai"]
@@ -113,9 +110,18 @@ def build_report(
                     f"{len(sentences)}; the offline draft was used instead"
                 )
                 verification = None
+                if not settings.llm.fallback:
+                    raise ModelError(
+                        f"the model's draft kept only {kept} verified sentence(s) of "
+                        f"{len(sentences)}; run without --no-fallback to draft offline instead"
+                    )
         except TransientError as exc:
+            if not settings.llm.fallback:
+                raise
             drafting.fallback_reason = f"endpoint unavailable: {exc}"
         except ModelError as exc:
+            if not settings.llm.fallback:
+                raise
             drafting.fallback_reason = f"model output unusable: {exc}"
         drafting.usage = Usage(
             llm_calls=budget.calls,
@@ -126,7 +132,6 @@ def build_report(
         if drafting.fallback_reason:
             drafting.used = "offline"
             warnings.append(f"LLM drafter not used: {drafting.fallback_reason}")
-            log.warning("LLM drafter not used: %s", drafting.fallback_reason)
     if verification is None:
         sentences = offline.draft(evidence, analysis.themes)
         verification = verifier.verify(sentences)

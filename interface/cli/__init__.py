@@ -11,7 +11,7 @@ import typer
 from retrieval.errors import ProfileAgentError
 
 from . import corpus, evaluate, pages, reports
-from ._common import err, exit_code
+from ._common import err, exit_code, setup_logging
 
 app = typer.Typer(
     name="profile-agent",
@@ -27,6 +27,7 @@ app.add_typer(corpus.app)
 
 def main() -> None:
     """Console-script entry: the last line of defence against tracebacks."""
+    setup_logging()
     try:
         app()
     except ProfileAgentError as exc:  # raised outside a command (e.g. settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +12,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from agent.settings import load_settings
+from agent.settings import default_store_dir, load_settings
 from agent.workspace import Workspace
 from retrieval.errors import ModelError, ProfileAgentError, TransientError, UserError
 
@@ -22,7 +24,13 @@ err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="Embedded store directory.", show_default=False)
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Embedded store directory (default: PROFILE_AGENT_STORE_DIR, else "
+        f"{default_store_dir()}).",
+        show_default=False,
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
@@ -54,8 +62,12 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
 
 
-def workspace(store: Path | None) -> Workspace:
-    return Workspace(load_settings(store_dir=store))
+def workspace(store: Path | None, **llm: Any) -> Workspace:
+    """The library over the settings, with ``--store`` and LLM flags (``fallback=False``)."""
+    settings = load_settings(store_dir=store)
+    if llm:
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update=llm)})
+    return Workspace(settings)
 
 
 def print_json(data: Any) -> None:
@@ -70,3 +82,59 @@ def write_text(path: Path, text: str) -> None:
             f"cannot write {str(path)!r}: {exc.strerror}; choose another path"
         ) from None
     err.print(f"wrote {path}", highlight=False)
+
+
+class _OneLine(logging.Formatter):
+    """``warning: message``: what the library logs, as one clean line for a person."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def setup_logging() -> None:
+    """Our own warnings (retries, skipped work) reach stderr as single lines; libraries' own
+    chatter (HTTP clients, Chroma telemetry) stays below the threshold."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.ERROR)
+    for ours in ("agent", "retrieval", "evals", "interface"):
+        logging.getLogger(ours).setLevel(logging.INFO)
+
+
+def show_table(
+    title: str | None,
+    columns: list[str],
+    rows: list[list[str]],
+    wrap: frozenset[str] | set[str] = frozenset(),
+) -> None:
+    """A table whose cells never break mid-word: ids, numbers and status words stay whole and
+    only the ``wrap`` columns wrap, at spaces. When even that does not fit the terminal, each
+    row is printed as ``column: value`` lines instead."""
+    widths = [
+        max(
+            len(col),
+            *(
+                max((len(w) for w in row[k].split()), default=0) if col in wrap else len(row[k])
+                for row in rows
+            ),
+        )
+        for k, col in enumerate(columns)
+    ]
+    if sum(widths) + 3 * len(columns) + 1 > out.width:
+        if title:
+            out.print(title, highlight=False)
+        for row in rows:
+            out.print(
+                "\n".join(f"  {col}: {value}" for col, value in zip(columns, row, strict=True)),
+                highlight=False,
+            )
+            out.print()
+        return
+    table = Table(title=title)
+    for col, width in zip(columns, widths, strict=True):
+        table.add_column(col, no_wrap=col not in wrap, min_width=width)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)

@@ -13,7 +13,7 @@ from agent.workspace import Workspace
 from retrieval.errors import UserError
 from retrieval.models import Profile
 
-from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, workspace
+from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, show_table, workspace
 
 app = typer.Typer()
 
@@ -109,23 +109,24 @@ def ingest(
     if as_json:
         print_json([r.__dict__ for r in results])
         return
-    table = Table(title=f"ingested into {ws.settings.store_config().describe()}")
-    for col in ("profile", "name", "papers", "chunks", "added", "removed", "status"):
-        table.add_column(col, no_wrap=col == "profile", overflow="fold", min_width=8)
-    for r in results:
-        status = (
-            "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed")
-        )
-        table.add_row(
+    rows = [
+        [
             r.profile_id,
             r.name or "-",
             str(r.papers),
             str(r.chunks),
             str(r.added),
             str(r.removed),
-            status,
-        )
-    out.print(table)
+            "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed"),
+        ]
+        for r in results
+    ]
+    show_table(
+        f"ingested into {ws.settings.store_config().describe()}",
+        ["profile", "name", "papers", "chunks", "added", "removed", "status"],
+        rows,
+        wrap={"name"},
+    )
 
 
 @app.command()
@@ -142,12 +143,12 @@ def profiles(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     if not rows:
         out.print("no profiles yet; run 'profile-agent ingest FILE' (or --seeds)")
         return
-    table = Table()
-    for col in ("id", "name", "papers", "chunks", "format"):
-        table.add_column(col, no_wrap=col == "id")
-    for r in rows:
-        table.add_row(r.id, r.name or "-", str(r.papers), str(r.chunks), r.source_format)
-    out.print(table)
+    show_table(
+        None,
+        ["id", "name", "papers", "chunks", "format"],
+        [[r.id, r.name or "-", str(r.papers), str(r.chunks), r.source_format] for r in rows],
+        wrap={"name"},
+    )
 
 
 @app.command("search")

@@ -28,6 +28,14 @@ def summarize(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write to FILE instead of stdout.")
     ] = None,
+    no_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--no-fallback",
+            help="With --llm openai: fail (exit 75 unreachable, 3 bad output) instead of "
+            "drafting offline.",
+        ),
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """A grounded, cited report: blurb, topics, novelty, stats, verification."""
@@ -37,7 +45,7 @@ def summarize(
         raise UserError(f"--llm {llm!r} is not a drafter; use 'offline' or 'openai'")
     if fmt not in ("md", "json", "html"):
         raise UserError(f"--format {fmt!r} is not a report format; use md, json or html")
-    ws = workspace(store)
+    ws = workspace(store, **({"fallback": False} if no_fallback else {}))
     report = ws.summarize(profile, llm=llm)  # type: ignore[arg-type]  # checked above
     text = render(report, fmt)  # type: ignore[arg-type]  # checked above
     for warning in report.warnings:
