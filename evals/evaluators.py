@@ -113,7 +113,8 @@ FRAMING = frozenset(
     content_terms(
         "papers paper listed list page owner names name span spans main lines line work works "
         "three two four earliest most recent dated stays smaller threads thread include "
-        "includes authors co-authors researcher topics themes centre center"
+        "includes authors co-authors researcher topics themes centre center earlier later "
+        "turns turn"
     )
 )
 

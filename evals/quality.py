@@ -25,6 +25,8 @@ DISCOURSE_MARKERS = (
     "notably", "importantly", "to this end", "for this purpose", "in this way", "as a result",
     "on the other hand", "in contrast", "similarly", "likewise", "in summary", "in conclusion",
     "overall", "to sum up", "in short", "subsequently", "afterwards", "further",
+    "more specifically", "more concretely", "concretely", "to be specific", "in detail",
+    "in other words", "that is", "namely",
 )  # fmt: skip
 _MARKER = re.compile(
     r"^(?:On [^,]{1,80},\s+)?(?:the authors\s+|[A-Z][\w.-]*(?: [A-Z][\w.-]*)* and co-authors\s+)?"
@@ -134,6 +136,10 @@ COMMON_ACRONYMS = frozenset(
     ]
 )
 _ROMAN = re.compile(r"^(?:II|III|IV|VI|VII|VIII|IX|XI|XII)$")
+# "To better understand X, the authors ...": the motivation, not what was done.
+_MOTIVATION = re.compile(
+    r"^(?:On [^,]{1,80},\s+)?(?:In order )?[Tt]o (?:better |further |fully )?[a-z]+ [^,]{3,80},"
+)
 # "The X Challenge is an annual competition ...": a definition of something, not a finding.
 _DEFINITION = re.compile(r"^(?:The|A|An)\b[^,]{0,100}?\b(?:is|are|was|were) (?:a|an|the|one)\b")
 _CITE = re.compile(r"\[(P\d+(?:\s*,\s*P\d+)*)\]")
@@ -212,6 +218,8 @@ def check_blurb(blurb: str, known_names: Sequence[str] = ()) -> list[Finding]:
         background = _BACKGROUND.search(s) or _DEFINITION.match(s)
         if background and not (_CONTRIBUTION.search(s) and not _BACKGROUND.match(s)):
             findings.append(Finding("background", s, "states background, not a contribution"))
+        elif _MOTIVATION.match(s):
+            findings.append(Finding("background", s, "opens with a motivation clause"))
         n_words = len(s.split())
         if n_words > MAX_WORDS:
             findings.append(Finding("long_sentence", s, f"{n_words} words (max {MAX_WORDS})"))

@@ -18,7 +18,10 @@ _LEAD = re.compile(
     r"Then|Next|Instead|Consequently|Accordingly|Meanwhile|Besides|Importantly|Notably|"
     r"In particular|To this end|For this purpose|As a result|Overall|In summary|To sum up|"
     r"In conclusion|In short|Subsequently|Afterwards|Similarly|Likewise|In contrast|"
-    r"On the other hand|"
+    r"On the other hand|More specifically|More concretely|Concretely|To be specific|In detail|"
+    r"In practice|In other words|That is|Namely|"
+    # A motivation clause: "To better understand X, we ...".
+    r"(?:In order )?[Tt]o (?:better |further |fully )?[a-z]+ [^,]{3,80}(?=,\s+(?:we|the authors|this)\b)|"
     r"(?:To|In order to) (?:address|tackle|solve|overcome|bridge|fill|mitigate|handle|alleviate|"
     r"remedy|resolve|close|achieve|realize|enable) (?:this|these|such|that|the|those)\b[^,]{0,60}|"
     r"(?:Given|Based on|Motivated by|Inspired by|Building on|Towards) "

@@ -41,6 +41,7 @@ _HEDGE = re.compile(r"\b(?:could|might|may|expect|hope|believe|future)\b", re.IG
 MAX_SENTENCES = 6
 COVERAGE = 0.8  # the themes the blurb names cover at least this share of the papers
 MAX_THREADS = 5
+MIN_THREADS = 3
 
 
 class OfflineDrafter:
@@ -70,7 +71,9 @@ class OfflineDrafter:
         covered = {pe.label for t in main for pe in t.papers}
         threads: list[Theme] = []
         for theme in rest:
-            if len(covered) >= COVERAGE * len(evidence.papers) or len(threads) == MAX_THREADS:
+            # Name the smaller threads (up to three), and more while coverage is short.
+            enough = len(covered) >= COVERAGE * len(evidence.papers)
+            if len(threads) == MAX_THREADS or (enough and len(threads) >= MIN_THREADS):
                 break
             threads.append(theme)
             covered |= {pe.label for pe in theme.papers}
