@@ -131,12 +131,14 @@ def _paper_fields(categories: Sequence[PaperCategory]) -> dict[str, str | None]:
 def _candidates(refs: list[RefPaper], idx: list[int], year: int | None, source: str) -> list[int]:
     """Reference papers (indices into ``refs``) that count as earlier work for a paper of
     ``year`` from ``source``."""
-    return [
-        i
-        for i in idx
-        if refs[i].source != source
-        and (year is None or (refs[i].year is not None and refs[i].year < year))
-    ]
+    out = []
+    for i in idx:
+        ref_year = refs[i].year
+        if refs[i].source != source and (
+            year is None or (ref_year is not None and ref_year < year)
+        ):
+            out.append(i)
+    return out
 
 
 def _knn_distance(sims: np.ndarray) -> float:
@@ -214,7 +216,7 @@ def assess(
             status="abstained",
             reason=_abstain_reason(len(papers), len(scored), short, by_field),
             page_comparison=_compare(page_figure, None),
-            **base,  # type: ignore[arg-type]  # keys match the model's fields
+            **base,
         )
     score = round(float(np.median([s.percentile for s in scored])))
     ranked = sorted(scored, key=lambda s: (-s.percentile, int(s.paper.lstrip("P"))))
@@ -226,7 +228,7 @@ def assess(
         most_novel=ranked[:k],
         least_novel=ranked[::-1][:k],
         page_comparison=_compare(page_figure, score),
-        **base,  # type: ignore[arg-type]  # keys match the model's fields
+        **base,
     )
 
 
