@@ -156,23 +156,31 @@ class OfflineDrafter:
         half = len(dated) // 2
         early, late = dated[: max(half, 1)], dated[max(half, 1) :]
         first = self._period(early, themes, latest=False)
-        last = self._period(late, themes, latest=True)
+        after = first["year"] if first else None
+        last = self._period(late, themes, latest=True, after=after)  # type: ignore[arg-type]  # a year
         if first is None or last is None or first["year"] == last["year"]:
             return None
         return {"first": first, "last": last}
 
     def _period(
-        self, pes: list[PaperEvidence], themes: list[Theme], latest: bool
+        self, pes: list[PaperEvidence], themes: list[Theme], latest: bool, after: int | None = None
     ) -> dict[str, object] | None:
-        labels = [pe.label for pe in pes]
-        best: tuple[int, int, Theme] | None = None
-        for k, theme in enumerate(themes):
-            n = sum(label in theme.named_by for label in labels)
-            if n and (best is None or n > best[0]):
-                best = (n, k, theme)
-        if best is not None:
-            theme = best[2]
+        """The theme most papers of the period belong to, cited by the ones that state its
+        name (the year given is theirs; for the later period, a year after ``after``)."""
+        if after is not None:
+            pes = [pe for pe in pes if (pe.paper.year or 0) > after]
+            if not pes:
+                return None
+        labels = {pe.label for pe in pes}
+        ranked = sorted(
+            range(len(themes)),
+            key=lambda k: (-sum(pe.label in labels for pe in themes[k].papers), k),
+        )
+        for k in ranked:
+            theme = themes[k]
             stating = [pe for pe in pes if pe.label in theme.named_by]
+            if not stating:
+                continue
             stating.sort(key=lambda pe: pe.paper.year or 0, reverse=latest)
             return {
                 "year": stating[0].paper.year,
