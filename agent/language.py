@@ -376,6 +376,38 @@ def _starts_sentence(part: str) -> bool:
     return c in "0123456789$\\([\"'" or (c.isalpha() and not c.islower())
 
 
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\{[^{}$]*\})*|\\[{}%&_#$]")
+
+
+@lru_cache(maxsize=4096)
+def _latex_piece(latex: str) -> str:
+    from pylatexenc.latex2text import LatexNodes2Text  # only pages with LaTeX pay the import
+
+    # "%" starts a comment in LaTeX; in an abstract it is a percentage.
+    escaped = re.sub(r"(?<!\\)%", r"\\%", latex)
+    try:
+        text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(escaped)
+    except Exception:
+        # Keep the words: drop the command names and the braces.
+        text = re.sub(r"\\[A-Za-z]+\*?|[{}]", " ", latex).replace("\\", "")
+    return " ".join(text.split())
+
+
+def readable(text: str) -> str:
+    """``text`` with LaTeX rendered as plain text: "$p$-numerated" -> "p-numerated",
+    "$\\frac{p}{x}$" -> "p/x", "\\emph{x}" -> "x". Text without LaTeX is returned unchanged."""
+    if "$" not in text and "\\" not in text:
+        return text
+
+    def math(m: re.Match[str]) -> str:
+        return _latex_piece(next(g for g in m.groups() if g is not None))
+
+    out = _MATH.sub(math, text)
+    out = _COMMAND.sub(lambda m: _latex_piece(m.group()), out)
+    return re.sub(r"[ \t]+", " ", out).strip()
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of an abstract; abbreviations ("e.g.", "et al.", initials) do not end one."""
     text = " ".join(text.split())

@@ -118,8 +118,12 @@ class Novelty(_Model):
     score: int | None = Field(None, ge=0, le=100)
     method: str
     reason: str | None = None
-    reference_papers: int
-    reference_profiles: int
+    reference_papers: int = Field(description="Reference papers in the fields of the papers.")
+    reference_profiles: int = Field(description="Their sources: profiles and corpus files.")
+    reference_set: str | None = Field(
+        None, description="The reference set used, per field, in words."
+    )
+    scored_papers: int = Field(0, description="Papers compared with their field's earlier work.")
     most_novel: list[NoveltyPaper] = Field(default_factory=list)
     least_novel: list[NoveltyPaper] = Field(default_factory=list)
     page_figure: float | None = Field(None, description="The page's own novelty figure, if any.")
@@ -226,6 +230,11 @@ class IdentityResult(_Model):
     primary: str
     reason: str
     identities: list[Identity]
+    unattributed: list[IdentityPaper] = Field(
+        default_factory=list,
+        description="Single papers nothing separates from the identities listed: other "
+        "papers, not attributed to anyone.",
+    )
     corrections_applied: bool = False
 
     def assignment(self) -> dict[str, str]:

@@ -3,6 +3,7 @@ the HTTP API expose. Heavy parts (Chroma, the encoder) are built on first use.""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +30,7 @@ from retrieval.store import VectorStore
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .analysis.corpus import CorpusAdded
     from .chat import Answer, ChatContext
     from .llm import ChatModel
     from .models import Corrections, IdentityResult, Report
@@ -179,6 +181,30 @@ class Workspace:
         if corrections is not None:
             self.store.put_corrections(profile.id, corrections.model_dump_json())
         return persist_identities(self.store, profile, result), result
+
+    def add_corpus(self, paths: list[Path], fmt: str | None = None) -> list[CorpusAdded]:
+        """Load the papers of each file into the reference corpus novelty is measured against
+        (its own collection; files are parsed like pages, in any format the parser reads)."""
+        from .analysis.corpus import add_to_corpus
+
+        parsed = [(path, self.parse(path, fmt)) for path in paths]  # all files parse first
+        return [
+            add_to_corpus(
+                self.store,
+                self.embedder,
+                self.settings.chunking,
+                profiles,
+                path.name,
+                batch_size=self.settings.embedding.batch_size,
+            )
+            for path, profiles in parsed
+        ]
+
+    def corpus(self) -> dict[str, Counter[str]]:
+        """The reference corpus: source file -> papers per field."""
+        from .analysis.corpus import corpus_summary
+
+        return corpus_summary(self.store)
 
     def profiles(self) -> list[ProfileSummary]:
         return self.store.list_profiles()

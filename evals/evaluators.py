@@ -20,6 +20,7 @@ from agent.models import Report
 from retrieval.embeddings import Embedder
 from retrieval.models import Profile
 
+from . import quality as quality_checks
 from .cases import EvalCase, Gold
 
 SUPPORT_RECALL = 0.6
@@ -92,6 +93,27 @@ METRICS: dict[str, Metric] = {
         Metric("identities.people", None, "mixed dev pages: people found among the papers"),
         Metric("identities.must_merge_recall", True, "same-person pairs put together"),
         Metric("identities.must_separate", True, "different-person pairs kept apart"),
+        Metric(
+            "quality.findings",
+            False,
+            "quality findings of every kind, over all blurbs",
+            exact=True,
+        ),
+        *(
+            Metric(f"quality.{kind}", False, f"quality findings of kind {kind!r}", exact=True)
+            for kind in quality_checks.KINDS
+        ),
+        Metric(
+            "quality.duplicate_themes",
+            False,
+            "pairs of theme names that say the same thing",
+            exact=True,
+        ),
+        Metric(
+            "quality.paper_coverage",
+            True,
+            "share of the papers in scope the blurb speaks about (cited, or in a theme it names)",
+        ),
         Metric("judge.score", True, "optional LLM judge: mean 1-5 rating over repeats"),
         Metric("judge.spread", None, "optional LLM judge: max - min of the repeated ratings"),
     ]
@@ -106,7 +128,8 @@ FRAMING = frozenset(
     content_terms(
         "papers paper listed list page owner names name span spans main lines line work works "
         "three two four earliest most recent dated stays smaller threads thread include "
-        "includes authors co-authors researcher topics themes centre center"
+        "includes authors co-authors researcher topics themes centre center earlier later "
+        "turns turn"
     )
 )
 
@@ -405,3 +428,23 @@ def gold_identities(gold: Gold, predicted: Mapping[str, str]) -> dict[str, float
             sum(predicted[a] == predicted[b] for a, b in apart)
         ),
     }
+
+
+def quality(report: Report) -> tuple[dict[str, float], list[str]]:
+    """Blurb quality (``evals/quality.py``) over the report's blurb and every other identity's;
+    no reference case needed. Returns the metrics and the findings as readable lines."""
+    names = [report.name] if report.name else []
+    blurbs = [("blurb", report.blurb)] + [(o.id, o.blurb) for o in report.other_identities]
+    found = [(where, f) for where, b in blurbs for f in quality_checks.check_blurb(b, names)]
+    metrics = {
+        f"quality.{k}": float(sum(f.kind == k for _, f in found)) for k in quality_checks.KINDS
+    }
+    dupes = quality_checks.duplicate_themes([t.phrase for t in report.topics.themes])
+    scope = {pc.paper for pc in report.topics.per_paper}
+    themes = [(t.phrase, t.papers) for t in report.topics.themes]
+    metrics["quality.findings"] = float(len(found) + len(dupes))
+    metrics["quality.duplicate_themes"] = float(len(dupes))
+    metrics["quality.paper_coverage"] = quality_checks.paper_coverage(report.blurb, themes, scope)
+    lines = [f"{where}: {f.kind}: {f.detail}: {f.sentence[:120]!r}" for where, f in found]
+    lines += [f"themes: duplicate_themes: {a!r} / {b!r}" for a, b in dupes]
+    return metrics, lines

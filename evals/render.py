@@ -25,6 +25,8 @@ def to_markdown(result: SuiteResult) -> str:
     for case in result.cases:
         out += [f"- known failure, {case.id}: {k}" for k in case.known_failures]
     out += [f"- note: {n}" for n in result.notes]
+    for case in result.cases:
+        out += [f"- quality, {case.id}: {f}" for f in case.findings]
     for group, names in groups.items():
         short = [n.split(".", 1)[1] for n in names]
         out += ["", f"## {group}", "", "| case | " + " | ".join(short) + " |"]

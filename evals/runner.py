@@ -27,6 +27,7 @@ class CaseResult(BaseModel):
     blurb: str
     failures: list[str] = Field(default_factory=list)
     known_failures: list[str] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list, description="Blurb quality findings.")
 
 
 class SuiteResult(BaseModel):
@@ -43,7 +44,11 @@ class SuiteResult(BaseModel):
 def predicted_identities(profile: Profile, report: Report) -> dict[str, str]:
     """Paper label -> the identity the report gave it; without identities, one person."""
     assignment = report.identities.assignment() if report.identities else {}
-    return {p.label: assignment.get(p.id, "page") for p in profile.papers}
+    # An unattributed paper is put with nobody: each is its own group.
+    return {
+        p.label: assignment.get(p.id, f"unattributed:{p.label}" if assignment else "page")
+        for p in profile.papers
+    }
 
 
 def score_case(
@@ -65,6 +70,7 @@ def score_case(
 
     parts = [(report.blurb, scope_texts(report.identity_id))]
     parts += [(o.blurb, scope_texts(o.id)) for o in report.other_identities]
+    quality, findings = ev.quality(report)
     metrics = {
         **ev.parsing(case, profile),
         **ev.topics(case, report, ws.embedder),
@@ -72,6 +78,7 @@ def score_case(
         # One blurb per person: the report's, and each other identity's.
         **ev.content(case, [blurb for blurb, _ in parts], ws.embedder),
         **ev.identities(case, predicted_identities(profile, report)),
+        **quality,
     }
     if judge is not None:
         from .judge import judge_blurb
@@ -83,6 +90,7 @@ def score_case(
         profile_id=profile.id,
         metrics={k: round(v, 4) for k, v in metrics.items()},
         blurb=report.blurb,
+        findings=findings,
     )
 
 

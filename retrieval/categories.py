@@ -72,3 +72,20 @@ def normalize_category(raw: str) -> str | None:
         return _BARE[s.upper()]
     name = re.sub(r"^arxiv(\.org)?\s+", "", s, flags=re.IGNORECASE).lower()
     return _BY_NAME.get(name)
+
+
+_ARCHIVE = {"math": "mathematics", "hep": "physics", "physics": "physics", "cond": "physics",
+            "quant": "physics", "astro": "physics", "nucl": "physics", "gr": "physics",
+            "q": "biology"}  # fmt: skip
+# Applied mathematics is shared with computing: optimisation or numerics alone do not make
+# a different person, nor a different field to compare novelty within.
+_APPLIED = frozenset({"math.OC", "math.NA", "math.PR", "math.ST", "math.IT"})
+
+
+def field_of(code: str) -> str:
+    """The broad field of an arXiv code: mathematics, physics, biology or
+    computing (computer science, statistics, EE, applied mathematics)."""
+    if code in _APPLIED:
+        return "computing"
+    head = code.split(".")[0].split("-")[0]
+    return _ARCHIVE.get(head, "computing")

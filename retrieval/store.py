@@ -3,7 +3,9 @@
 Two collections per index (the index name hashes the embedder and chunker settings):
 ``<index>`` holds the chunks with their vectors; ``<index>_profiles`` holds one record per
 ingested profile (the parsed ``Profile`` as JSON), written last, so a record means the chunks
-of that profile are complete.
+of that profile are complete. ``<index>_reference`` holds the reference corpus novelty is
+measured against (``profile-agent corpus add``): one record per paper, with its vector, year
+and field; it is not a profile and never appears in searches or profile listings.
 """
 
 from __future__ import annotations
@@ -299,6 +301,48 @@ class VectorStore:
                 ids=ids[start : start + _GET_PAGE], metadatas=updated[start : start + _GET_PAGE]
             )
         return len(ids)
+
+    # -- reference corpus ---------------------------------------------------------------------
+
+    @property
+    def reference(self) -> Any:
+        # Created on first use, so stores that never load a corpus keep their collections.
+        return self._client.get_or_create_collection(
+            f"{self.index}_reference", embedding_function=None
+        )
+
+    def add_reference(
+        self, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str], metas: Sequence[dict]
+    ) -> None:
+        for start in range(0, len(ids), _GET_PAGE):
+            end = start + _GET_PAGE
+            self.reference.upsert(
+                ids=list(ids[start:end]),
+                embeddings=vectors[start:end].tolist(),
+                documents=list(texts[start:end]),
+                metadatas=list(metas[start:end]),
+            )
+
+    def reference_papers(self) -> list[tuple[str, str, dict[str, Any], np.ndarray]]:
+        """(id, text, metadata, vector) of every reference paper, sorted by id."""
+        out = []
+        offset = 0
+        collection = self.reference
+        while True:
+            got = collection.get(
+                include=["documents", "metadatas", "embeddings"], limit=_GET_PAGE, offset=offset
+            )
+            for row in zip(
+                got["ids"],
+                got["documents"] or [],
+                got["metadatas"] or [],
+                got["embeddings"],
+                strict=True,
+            ):
+                out.append((row[0], row[1], row[2], np.asarray(row[3], dtype=np.float32)))
+            if len(got["ids"]) < _GET_PAGE:
+                return sorted(out, key=lambda r: r[0])
+            offset += _GET_PAGE
 
     # -- corrections --------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "offline_blurb": {
         "subject": "The papers listed for Ada",
         "singular": False,
+        "several": False,
         "overview": [
             {"name": "ergodic theory", "cites": ["P1", "P2"]},
             {"name": "QCD", "cites": ["P3"]},
@@ -74,12 +75,18 @@ def test_prompt_variables_match_and_render(name: str):
 
 def test_offline_blurb_template_output():
     lines = render_prompt("offline_blurb", **SAMPLES["offline_blurb"]).splitlines()
+    # QCD is stated by one paper: not a "main line".
     assert lines == [
-        "The papers listed for Ada span two main lines of work: ergodic theory [P1, P2] and QCD [P3].",
+        "The papers listed for Ada include work on ergodic theory [P1, P2] and QCD [P3].",
         "On QCD, the authors derive X [P3].",
-        "The earliest dated paper (2012) is on QCD [P3], the most recent (2020) on ergodic theory [P1].",
+        "Earlier work, from 2012, is on QCD [P3]; later work, up to 2020, turns to ergodic "
+        "theory [P1].",
         "Smaller threads include games [P4].",
     ]
+    several = render_prompt("offline_blurb", **{**SAMPLES["offline_blurb"], "several": True})
+    assert several.startswith(
+        "The papers listed for Ada span two main lines of work: ergodic theory [P1, P2] and QCD"
+    )
 
 
 def test_output_templates_exist():

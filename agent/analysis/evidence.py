@@ -10,7 +10,7 @@ import numpy as np
 from retrieval.models import Paper, Profile
 from retrieval.store import VectorStore
 
-from ..language import quarantine
+from ..language import quarantine, readable
 
 
 @dataclass
@@ -74,8 +74,9 @@ class Evidence:
 def _paper_evidence(
     paper: Paper, profile: Profile, vectors: dict[tuple[str, str], np.ndarray]
 ) -> PaperEvidence:
-    title, q1 = quarantine(paper.title or "")
-    abstract, q2 = quarantine(paper.abstract or "", context=paper.title or "")
+    # LaTeX is rendered once here, so drafters quote and the verifier checks the same text.
+    title, q1 = quarantine(readable(paper.title or ""))
+    abstract, q2 = quarantine(readable(paper.abstract or ""), context=paper.title or "")
     return PaperEvidence(
         paper=paper,
         profile_id=profile.id,

@@ -1,7 +1,11 @@
 """Fine-grained topics: keyphrases stated by the papers themselves.
 
-Candidates are runs of content words between stopwords and punctuation (as in RAKE), and
-their 1-4 word sub-phrases. A phrase scores by how many papers in scope state it, how rare it
+Candidates are noun phrases: 1-4 word spans between stopwords and punctuation whose words
+can be modifiers (adjectives, nouns, participles) and whose last word can head a noun phrase,
+by the part-of-speech lexicon of LemmInflect (an English lexicon shipped in the package; a
+word it does not know is jargon or a name, a noun). So "A/B testing lacks" or "LLMs learn"
+(a verb closes them) and "carries full topological pressure" (a verb opens it) are not
+topics. A phrase scores by how many papers in scope state it, how rare it
 is in the reference corpus of other researchers' papers (so "deep learning" ranks below
 "approximate product property"), and its length. Every phrase is a literal span of the papers
 it lists, so it can be cited and checked.
@@ -12,42 +16,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import numpy as np
+from lemminflect import getAllLemmas
 
 from retrieval.similarity import stable
 
 from ..language import FILLER, STOPWORDS, split_sentences, stem
 
-_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”/]|\s-\s|\$[^$]*\$")
-_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9\-']*$")
+_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”]|(?<![A-Za-z])/|/(?![A-Za-z])|\s-\s|\$[^$]*\$")
+_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9\-'/]*$")
 # Words that may sit inside a phrase but never start or end one ("of" in "theory of games").
 _INNER = frozenset({"of", "for", "in", "on", "with"})
-# Word endings that rarely close a noun phrase: adverbs, past participles, adjectives.
-_BAD_END = ("ly", "ed", "al", "ic", "ive", "ous", "ful", "ary", "able")
-_NOUNS_ANYWAY = frozenset(
-    [
-        "signal",
-        "interval",
-        "material",
-        "potential",
-        "trial",
-        "tutorial",
-        "critic",
-        "logic",
-        "topic",
-        "music",
-        "graphic",
-        "seed",
-        "speed",
-        "need",
-        "embed",
-        "bed",
-        "red",
-        "feed",
-        "bleed",
-    ]
-)
 # Hyphenated modifiers that end adjective phrases ("low-rank", "large-scale").
 _MODIFIER_TAILS = frozenset(
     [
@@ -76,6 +59,7 @@ _MODIFIER_TAILS = frozenset(
 )
 _BAD_ANY = frozenset({"state-of-the-art", "so-called", "well-known", "real-world", "end-to-end"})
 _MAX_LEN = 4
+KEYBERT_FLOOR = 0.2  # a phrase unrelated to its papers keeps this much of its score
 
 
 @dataclass
@@ -120,7 +104,7 @@ def _candidates(text: str) -> frozenset[tuple[tuple[str, ...], str]]:
                 first, last = words[0].lower(), words[-1].lower()
                 if first in _INNER or last in _INNER or first.endswith("ly"):
                     continue
-                if last.endswith(_BAD_END) and last not in _NOUNS_ANYWAY and not _named(words[-1]):
+                if not _noun_phrase(words):
                     continue
                 if any(w.lower() in _BAD_ANY or w.lower().endswith("ly") for w in words):
                     continue
@@ -131,6 +115,38 @@ def _candidates(text: str) -> frozenset[tuple[tuple[str, ...], str]]:
                 key = tuple(stem(w) for w in words)
                 out.add((key, " ".join(words)))
     return frozenset(out)
+
+
+@lru_cache(maxsize=65536)
+def _tags(word: str) -> frozenset[str]:
+    """Parts of speech a word can have; names, acronyms and unknown words are nouns."""
+    if _named(word) or word.isupper():
+        return frozenset({"PROPN"})
+    tags = frozenset(getAllLemmas(word.lower()))
+    return tags or frozenset({"NOUN"})
+
+
+def _modifier(word: str) -> bool:
+    # "federated learning", "approximate product property", "deep joint rain removal".
+    # A verb-only "-ing" word is a verb ("studying X", "using Y"), not a modifier.
+    return bool(_tags(word) & {"NOUN", "PROPN", "ADJ"}) or word.lower().endswith(("ed", "-based"))
+
+
+def _head(word: str) -> bool:
+    # A gerund heads a topic too: "channel pruning", "federated learning".
+    return bool(_tags(word) & {"NOUN", "PROPN"}) or word.lower().endswith("ing")
+
+
+def _noun_phrase(words: list[str]) -> bool:
+    """(modifier)* head, optionally joined by a preposition to another such phrase
+    ("theory of games")."""
+    parts: list[list[str]] = [[]]
+    for w in words:
+        if w.lower() in _INNER:
+            parts.append([])
+        else:
+            parts[-1].append(w)
+    return all(part and _head(part[-1]) and all(_modifier(w) for w in part[:-1]) for part in parts)
 
 
 def _named(word: str) -> bool:
@@ -159,9 +175,20 @@ def _sentence_case_off(sentence: str) -> str:
 class PhraseIndex:
     """Phrases of a set of papers, and their document frequency in a reference corpus."""
 
-    def __init__(self, texts: dict[str, tuple[str, str]], reference: list[str]) -> None:
-        """``texts``: label -> (title, abstract); ``reference``: other researchers' texts."""
+    def __init__(
+        self,
+        texts: dict[str, tuple[str, str]],
+        reference: list[str],
+        vectors: dict[str, np.ndarray] | None = None,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> None:
+        """``texts``: label -> (title, abstract); ``reference``: other researchers' texts;
+        ``vectors`` (label -> paper vector) and ``embed`` (texts -> unit vectors) turn on the
+        KeyBERT-style rerank: a phrase counts by how close it is to the papers it names."""
         self.labels = list(texts)
+        self.vectors = vectors or {}
+        self.embed = embed
+        self._phrase_vectors: dict[str, np.ndarray] = {}
         self.phrases: dict[tuple[str, ...], Phrase] = {}
         for label, (title, abstract) in texts.items():
             # Titles are in Title Case; abstracts show how a phrase is really written.
@@ -213,6 +240,7 @@ class PhraseIndex:
             ),
             key=lambda x: (-stable(x[1]), x[0].text),
         )
+        ranked = self._rerank([(ph, sc) for ph, sc in ranked if sc > 0][: 4 * k], within)
         chosen: list[tuple[Phrase, float]] = []
         for ph, s in ranked:
             if s <= 0:
@@ -223,6 +251,31 @@ class PhraseIndex:
             if len(chosen) == k:
                 break
         return chosen
+
+    def _rerank(
+        self, ranked: list[tuple[Phrase, float]], within: set[str] | None
+    ) -> list[tuple[Phrase, float]]:
+        """KeyBERT (Grootendorst, 2020) on the MiniLM vectors we have: each candidate's score
+        is weighted by the cosine between the phrase and the centre of the papers in scope,
+        so generic phrases ("broad class") sink below the topic's own words."""
+        labels = [x for x in (self.labels if within is None else within) if x in self.vectors]
+        if self.embed is None or not labels or not ranked:
+            return ranked
+        centre = np.mean([self.vectors[x] for x in sorted(labels)], axis=0)
+        centre /= np.linalg.norm(centre) or 1.0
+        todo = [ph.text for ph, _ in ranked if ph.text not in self._phrase_vectors]
+        if todo:
+            self._phrase_vectors.update(zip(todo, self.embed(todo), strict=True))
+        rescored = [
+            (
+                ph,
+                stable(
+                    sc * (KEYBERT_FLOOR + max(stable(self._phrase_vectors[ph.text] @ centre), 0.0))
+                ),
+            )
+            for ph, sc in ranked
+        ]
+        return sorted(rescored, key=lambda x: (-x[1], x[0].text))
 
 
 def _overlaps(a: Phrase, b: Phrase) -> bool:

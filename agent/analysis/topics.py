@@ -10,10 +10,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.categories import ARXIV_CATEGORIES
+from retrieval.categories import ARXIV_CATEGORIES, field_of
 from retrieval.embeddings import Embedder
-from retrieval.similarity import cosine_matrix, cosines, order_desc, rounded
+from retrieval.similarity import argmax, cosine_matrix, cosines, order_desc, rounded, stable
 
+from ..language import content_terms
 from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
 from .evidence import Evidence, PaperEvidence
 from .keyphrases import PhraseIndex
@@ -58,6 +59,8 @@ _MIN_CONFIDENCE = 0.3
 _MIN_SIMILARITY = 0.15
 _THEME_SIMILARITY = 0.42
 _MAX_THEMES = 6
+_MERGE_SIMILARITY = 0.8  # theme centres this close are one theme
+_ABSORB_SIMILARITY = 0.3  # a paper outside every theme joins the closest above this
 
 METHOD = (
     "Coarse tags: the page's arXiv codes where given; otherwise predicted per paper from its "
@@ -75,6 +78,21 @@ def _prototypes(embedder: Embedder) -> tuple[list[str], np.ndarray]:
     codes = [c for c in _SCOPE if c in ARXIV_CATEGORIES]
     texts = [f"{ARXIV_CATEGORIES[c]}: {_SCOPE[c]}" for c in codes]
     return codes, embedder.embed(texts)
+
+
+_PHRASE_VECTORS: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _embed_phrases(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Phrase vectors, cached across analyses: a report analyses the page, its identity and
+    each other identity, and they share most candidate phrases."""
+    if len(_PHRASE_VECTORS) > 100_000:
+        _PHRASE_VECTORS.clear()
+    todo = [t for t in dict.fromkeys(texts) if (id(embedder), t) not in _PHRASE_VECTORS]
+    if todo:
+        for t, v in zip(todo, embedder.embed(todo), strict=True):
+            _PHRASE_VECTORS[(id(embedder), t)] = v
+    return np.stack([_PHRASE_VECTORS[(id(embedder), t)] for t in texts])
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -136,6 +154,19 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
                     runner_up=codes[second],
                 )
             )
+    return out
+
+
+def predict_fields(vectors: np.ndarray, embedder: Embedder) -> list[str | None]:
+    """The broad field of each vector's paper from the category prototypes alone (papers of
+    other profiles and of a reference corpus that give no codes); None below the bars."""
+    codes, protos = _prototypes(embedder)
+    out: list[str | None] = []
+    for sims in cosine_matrix(vectors, protos):
+        probs = rounded(_softmax(sims))
+        best = order_desc(probs)[0]
+        ok = float(probs[best]) >= _MIN_CONFIDENCE and float(sims[best]) >= _MIN_SIMILARITY
+        out.append(field_of(codes[best]) if ok else None)
     return out
 
 
@@ -220,7 +251,12 @@ class Analysis:
 
 
 def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
-    index = PhraseIndex(_texts(evidence.papers), [r.text for r in evidence.reference])
+    index = PhraseIndex(
+        _texts(evidence.papers),
+        [r.text for r in evidence.reference],
+        {pe.label: pe.vector for pe in evidence.papers if pe.vector is not None},
+        lambda texts: _embed_phrases(embedder, texts),
+    )
     n = len(evidence.papers)
     fine = [
         FineTopic(
@@ -231,24 +267,7 @@ def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
         for ph, _ in index.top(10, min_papers=2 if n >= 8 else 1)
     ]
     rows, mat = evidence.matrix()
-    themes: list[Theme] = []
-    used_names: set[str] = set()
-    for group in cluster(mat)[:_MAX_THEMES]:
-        pes = [rows[i] for i in group]
-        centroid = mat[group].mean(axis=0)
-        centroid /= np.linalg.norm(centroid) or 1.0
-        central = cosines(mat[group], centroid)
-        pes = [pes[k] for k in order_desc(central)]
-        labels = {pe.label for pe in pes}
-        phrase = next(
-            (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names),
-            None,
-        )
-        if phrase is None:
-            continue
-        used_names.add(phrase.text.lower())
-        named_by = [pe.label for pe in pes if pe.label in phrase.papers]
-        themes.append(Theme(phrase.text, pes, centroid, named_by))
+    themes = _themes(rows, mat, index)
     per_paper = classify(evidence, embedder)
     timeline, note = _timeline(themes, evidence)
     topics = Topics(
@@ -269,6 +288,74 @@ def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
         method=METHOD,
     )
     return Analysis(topics, themes, index)
+
+
+def _themes(rows: list[PaperEvidence], mat: np.ndarray, index: PhraseIndex) -> list[Theme]:
+    """Clusters named by their best keyphrase; clusters whose names say the same thing
+    ("diffusion probabilistic models" / "diffusion generative models") or whose centres are
+    close are merged, and papers left outside every theme join the closest one when it is
+    close enough."""
+    groups = [list(g) for g in cluster(mat)]
+    themes: list[Theme] = []
+    while groups and len(themes) < _MAX_THEMES:
+        group = groups.pop(0)
+        theme = _name(group, rows, mat, index, {t.name.lower() for t in themes})
+        if theme is None:
+            continue
+        twin = next((t for t in themes if _same_theme(t, theme)), None)
+        if twin is None:
+            themes.append(theme)
+            continue
+        themes.remove(twin)
+        merged = sorted({*[rows.index(pe) for pe in twin.papers], *group})
+        groups.insert(0, merged)
+    placed = {pe.label for t in themes for pe in t.papers}
+    for i, pe in enumerate(rows):
+        if pe.label in placed or not themes:
+            continue
+        sims = [stable(mat[i] @ t.centroid) for t in themes]
+        k = argmax(sims)
+        if sims[k] >= _ABSORB_SIMILARITY:
+            themes[k].papers.append(pe)
+            if pe.label in index_papers(index, themes[k].name):
+                themes[k].named_by.append(pe.label)
+    return themes
+
+
+def index_papers(index: PhraseIndex, name: str) -> set[str]:
+    return next((ph.papers for ph in index.phrases.values() if ph.text == name), set())
+
+
+def _name(
+    group: list[int],
+    rows: list[PaperEvidence],
+    mat: np.ndarray,
+    index: PhraseIndex,
+    used_names: set[str],
+) -> Theme | None:
+    pes = [rows[i] for i in group]
+    centroid = mat[group].mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    pes = [pes[k] for k in order_desc(cosines(mat[group], centroid))]
+    labels = {pe.label for pe in pes}
+    phrase = next(
+        (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names), None
+    )
+    if phrase is None:
+        return None
+    named_by = [pe.label for pe in pes if pe.label in phrase.papers]
+    return Theme(phrase.text, pes, centroid, named_by)
+
+
+def _same_theme(a: Theme, b: Theme) -> bool:
+    """Names that say the same thing (same head word and another word in common, or one's
+    words inside the other's), or centres closer than two papers of one theme usually are."""
+    ka, kb = tuple(content_terms(a.name)), tuple(content_terms(b.name))
+    if ka and kb:
+        sa, sb = set(ka), set(kb)
+        if (ka[-1] == kb[-1] and len(sa & sb) >= 2) or sa <= sb or sb <= sa:
+            return True
+    return stable(a.centroid @ b.centroid) >= _MERGE_SIMILARITY
 
 
 def _ordered(labels: set[str], evidence: Evidence) -> list[str]:

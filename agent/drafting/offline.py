@@ -16,6 +16,7 @@ from ..analysis.topics import Analysis, Theme
 from ..language import content_terms, split_sentences
 from ..templating import render_prompt
 from .base import DraftSentence
+from .editing import acronyms_in, definitions, edit, expand_acronyms
 
 CUE = re.compile(
     r"\b(?:we|the authors|this (?:paper|work|study|article))\s+(?:\w+\s+){0,2}?"
@@ -36,18 +37,11 @@ _PRONOUNS = [
     (re.compile(r"\bus\b"), "them"),
     (re.compile(r"\bourselves\b"), "themselves"),
 ]
-# A leading connective or a clause pointing back at a sentence we do not quote.
-_LEAD = re.compile(
-    r"^(?:Therefore|Thus|Hence|Moreover|Furthermore|However|In addition|Additionally|"
-    r"Specifically|Finally|First(?:ly)?|Second(?:ly)?|Then|Instead|Consequently|Accordingly|"
-    r"Meanwhile|Besides|Importantly|Notably|In particular|To this end|For this purpose|"
-    r"(?:To|In order to) (?:address|tackle|solve|overcome|bridge|fill|mitigate|handle|alleviate|"
-    r"remedy|resolve|close) (?:this|these|such|that|the|those)\b[^,]{0,60}|"
-    r"(?:Given|Based on|Motivated by|Inspired by) (?:this|these|such|that|those)\b[^,]{0,60}|"
-    r"In (?:this|that) (?:way|case|context|regard|setting))\s*,\s+"
-)
 _HEDGE = re.compile(r"\b(?:could|might|may|expect|hope|believe|future)\b", re.IGNORECASE)
 MAX_SENTENCES = 6
+COVERAGE = 0.8  # the themes the blurb names cover at least this share of the papers
+MAX_THREADS = 5
+MIN_THREADS = 3
 
 
 class OfflineDrafter:
@@ -69,25 +63,51 @@ class OfflineDrafter:
         )
         short = self.max_sentences <= 2
         named = [t for t in themes if t.named_by]
-        overview = [{"name": t.name, "cites": t.named_by[:3]} for t in named[:3]]
+        # A main line is a theme at least two papers state; one paper is a thread.
+        main = [t for t in named if len(t.named_by) >= 2][:3]
+        rest = [t for t in named if t not in main]
+        if not main:
+            main, rest = rest[:1], rest[1:]
+        covered = {pe.label for t in main for pe in t.papers}
+        threads: list[Theme] = []
+        for theme in rest:
+            # Name the smaller threads (up to three), and more while coverage is short.
+            enough = len(covered) >= COVERAGE * len(evidence.papers)
+            if len(threads) == MAX_THREADS or (enough and len(threads) >= MIN_THREADS):
+                break
+            threads.append(theme)
+            covered |= {pe.label for pe in theme.papers}
+        defined = {k: v for pe in evidence.papers for k, v in definitions(pe.abstract).items() if v}
+        self._defined: set[str] = set()
+        self._known = frozenset(profile.name.split()) if profile.name else frozenset()
+
+        def shown(theme: Theme, k: int) -> dict[str, object]:
+            name = expand_acronyms(theme.name, defined)
+            self._defined |= {a for a in acronyms_in(name) if a in defined}
+            return {"name": name, "cites": theme.named_by[:k]}
+
+        overview = [shown(t, 3) for t in main]
+        shown_threads = [shown(t, 2) for t in threads]
         used: set[str] = set()
-        contributions = []
-        for theme in named[: 1 if short else 3]:
+        contributions: list[dict[str, object]] = []
+        wanted = 1 if short else 3
+        # One sentence per theme first; then more from the main lines, other papers.
+        for theme in [*main, *threads, *main, *main]:
+            if len(contributions) == wanted:
+                break
             picked = self._contribution(theme, used, evidence)
             if picked:
                 contributions.append(picked)
-        evolution = None if short else self._evolution(evidence)
+        evolution = None if short else self._evolution(evidence, main + threads)
         room = self.max_sentences - 1 - len(contributions) - (1 if evolution else 0)
-        threads = (
-            [{"name": t.name, "cites": t.named_by[:2]} for t in named[3:6]] if room > 0 else []
-        )
         text = render_prompt(
             "offline_blurb",
             subject=subject,
             overview=overview,
+            several=len(main) > 1 and all(len(t.named_by) > 1 for t in main),
             contributions=contributions,
             evolution=evolution,
-            threads=threads,
+            threads=shown_threads if room > 0 else [],
             singular=len(evidence.papers) == 1,
         )
         lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -97,40 +117,81 @@ class OfflineDrafter:
         self, theme: Theme, used: set[str], evidence: Evidence
     ) -> dict[str, object] | None:
         theme_terms = set(content_terms(theme.name))
-        best: tuple[float, PaperEvidence, str] | None = None
-        for pe in theme.papers[:4]:
+        candidates: list[tuple[float, int, int, PaperEvidence, str]] = []
+        for rank, pe in enumerate(theme.papers[:4]):
             if pe.label in used:
                 continue
             sentences = split_sentences(pe.abstract)
             for i, sentence in enumerate(sentences):
-                score = _score(sentence, theme_terms, i, len(sentences))
-                if best is None or score > best[0]:
-                    best = (score, pe, sentence)
-        if best is None or best[0] < 2:
-            return None
-        _, pe, sentence = best
-        used.add(pe.label)
-        who = _who(pe, evidence)
-        text = _rewrite(_LEAD.sub("", sentence.rstrip(" .")), who)
-        lead = ""
-        if pe.label in theme.named_by and not _mentions(text, theme.name):
-            lead = f"On {theme.name}, "
-            text = _lower_first(text, who)
-        return {"lead": lead, "sentence": text, "cites": [pe.label]}
+                score = round(_score(sentence, theme_terms, i, len(sentences)), 6)
+                candidates.append((score, rank, i, pe, sentence))
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+        for score, _, _, pe, sentence in candidates:
+            if score < 2:
+                return None
+            already = set(self._defined)
+            edited = edit(sentence, definitions(pe.abstract), already, self._known)
+            if edited is None:
+                continue
+            self._defined = already
+            used.add(pe.label)
+            who = _who(pe, evidence)
+            text = _rewrite(edited, who)
+            lead = ""
+            if pe.label in theme.named_by and not _mentions(text, theme.name):
+                lead = f"On {theme.name}, "
+                text = _lower_first(text, who)
+            return {"lead": lead, "sentence": text, "cites": [pe.label]}
+        return None
 
-    def _evolution(self, evidence: Evidence) -> dict[str, object] | None:
-        dated = [pe for pe in evidence.papers if pe.paper.year]
+    def _evolution(self, evidence: Evidence, themes: list[Theme]) -> dict[str, object] | None:
+        """Where the work started and where it went: the theme most of the earlier half of the
+        dated papers belong to, and the one most of the later half do."""
+        dated = sorted(
+            (pe for pe in evidence.papers if pe.paper.year),
+            key=lambda pe: (pe.paper.year, pe.paper.position),
+        )
         if len({pe.paper.year for pe in dated}) < 2:
             return None
-        first = min(dated, key=lambda pe: (pe.paper.year, pe.paper.position))
-        last = max(dated, key=lambda pe: (pe.paper.year, -pe.paper.position))
-        out = {}
-        for key, pe in (("first", first), ("last", last)):
-            topic = self._topic_of(pe)
-            if topic is None:
+        half = len(dated) // 2
+        early, late = dated[: max(half, 1)], dated[max(half, 1) :]
+        first = self._period(early, themes, latest=False)
+        after = first["year"] if first else None
+        last = self._period(late, themes, latest=True, after=after)  # type: ignore[arg-type]  # a year
+        if first is None or last is None or first["year"] == last["year"]:
+            return None
+        return {"first": first, "last": last}
+
+    def _period(
+        self, pes: list[PaperEvidence], themes: list[Theme], latest: bool, after: int | None = None
+    ) -> dict[str, object] | None:
+        """The theme most papers of the period belong to, cited by the ones that state its
+        name (the year given is theirs; for the later period, a year after ``after``)."""
+        if after is not None:
+            pes = [pe for pe in pes if (pe.paper.year or 0) > after]
+            if not pes:
                 return None
-            out[key] = {"year": pe.paper.year, "topic": topic, "cites": [pe.label]}
-        return out
+        labels = {pe.label for pe in pes}
+        ranked = sorted(
+            range(len(themes)),
+            key=lambda k: (-sum(pe.label in labels for pe in themes[k].papers), k),
+        )
+        for k in ranked:
+            theme = themes[k]
+            stating = [pe for pe in pes if pe.label in theme.named_by]
+            if not stating:
+                continue
+            stating.sort(key=lambda pe: pe.paper.year or 0, reverse=latest)
+            return {
+                "year": stating[0].paper.year,
+                "topic": theme.name,
+                "cites": [pe.label for pe in stating[:2]],
+            }
+        pe = pes[-1] if latest else pes[0]
+        topic = self._topic_of(pe)
+        if topic is None:
+            return None
+        return {"year": pe.paper.year, "topic": topic, "cites": [pe.label]}
 
     def _topic_of(self, pe: PaperEvidence) -> str | None:
         for theme in self.analysis.themes:
@@ -234,4 +295,7 @@ def _lower_first(text: str, who: str) -> str:
 
 def reader_sentence(sentence: str, pe: PaperEvidence, evidence: Evidence) -> str:
     """An abstract's sentence rewritten for a reader: no leading connective, no "we"."""
-    return _rewrite(_LEAD.sub("", sentence.strip().rstrip(" .")), _who(pe, evidence))
+    edited = edit(sentence, definitions(pe.abstract), set())
+    return _rewrite(
+        edited if edited is not None else sentence.strip().rstrip(" ."), _who(pe, evidence)
+    )

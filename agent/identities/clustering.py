@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.categories import ARXIV_CATEGORIES
+from retrieval.categories import ARXIV_CATEGORIES, field_of
 from retrieval.errors import UserError
 from retrieval.models import Profile
 from retrieval.names import name_key
@@ -45,26 +45,12 @@ from ..models import (
 STRICT_SIMILARITY = 0.5  # both groups have full author lists and share no co-author
 LOOSE_SIMILARITY = 0.28  # author lists truncated or missing
 SOLO_SIMILARITY = 0.15  # single-author papers of the owner, same field
+# Two collaborator communities (each >= 2 papers held together by co-authors) that share
+# nobody merge only when their papers are, on average, about as close as a community's own.
+COMMUNITY_SIMILARITY = 0.45
 MIN_CATEGORY_CONFIDENCE = 0.45
 LINK_TOP = 3
 MIN_WEIGHT_SHARE = 0.1  # an identity with real weight holds >= 10% of the page's papers
-
-
-_ARCHIVE = {"math": "mathematics", "hep": "physics", "physics": "physics", "cond": "physics",
-            "quant": "physics", "astro": "physics", "nucl": "physics", "gr": "physics",
-            "q": "biology"}  # fmt: skip
-
-
-# Applied mathematics is shared with computing: optimisation or numerics alone do not make
-# a different person.
-_APPLIED = frozenset({"math.OC", "math.NA", "math.PR", "math.ST", "math.IT"})
-
-
-def field_of(code: str) -> str:
-    if code in _APPLIED:
-        return "computing"
-    head = code.split(".")[0].split("-")[0]
-    return _ARCHIVE.get(head, "computing")
 
 
 class _Groups:
@@ -85,6 +71,12 @@ class _Groups:
         if n:
             self.top[:, :, 0] = sim
             np.fill_diagonal(self.top[:, :, 0], -np.inf)
+        # Sum of paper-paper similarities between groups, for average linkage.
+        self.total = sim.astype(np.float64).copy() if n else np.zeros((0, 0))
+        if n:
+            np.fill_diagonal(self.total, 0.0)
+        self.community = np.zeros(n, dtype=bool)
+        self.communities_only = False
         self.cannot = np.zeros((n, n), dtype=bool)
         for i, j in apart:
             self.cannot[i, j] = self.cannot[j, i] = True
@@ -120,6 +112,9 @@ class _Groups:
         self.top[ra, ra] = -np.inf
         self.top[rb] = -np.inf
         self.top[:, rb] = -np.inf
+        self.total[ra] += self.total[rb]
+        self.total[:, ra] = self.total[ra]
+        self.community[ra] |= self.community[rb]
         self.cannot[ra] |= self.cannot[rb]
         self.cannot[:, ra] = self.cannot[ra]
         self.field_counts[ra] += self.field_counts[rb]
@@ -149,8 +144,13 @@ class _Groups:
         link = np.where(
             count > 0, np.where(finite, top, 0).sum(axis=1) / np.maximum(count, 1), -np.inf
         )
+        both = self.community[r] & self.community
+        average = self.total[r] / np.maximum(self.size[r] * self.size, 1)
+        link = np.where(both, average, link)
         margin = rounded(link - self.bars(r))
         margin[np.isnan(margin) | self.cannot[r] | ~self.active | (margin < 0)] = -np.inf
+        if self.communities_only:
+            margin[~both] = -np.inf
         margin[r] = -np.inf
         return margin
 
@@ -162,11 +162,14 @@ class _Groups:
         solo = (self.solo[r] == self.size[r]) & (self.solo == self.size)
         strict = (self.complete[r] * 2 > self.size[r]) & (self.complete * 2 > self.size)
         bar = np.where(solo, SOLO_SIMILARITY, np.where(strict, STRICT_SIMILARITY, LOOSE_SIMILARITY))
+        bar = np.where(self.community[r] & self.community, COMMUNITY_SIMILARITY, bar)
         return np.where(clash, np.nan, bar)
 
-    def merge_by_content(self) -> None:
+    def merge_by_content(self, communities_only: bool = False) -> None:
         """Greedy: merge the pair with the largest margin over its bar, until none is left.
-        Each group caches its best partner; only rows touched by a merge are recomputed."""
+        Each group caches its best partner; only rows touched by a merge are recomputed.
+        ``communities_only``: merge collaborator communities with each other only."""
+        self.communities_only = communities_only
         best_val = np.full(self.n, -np.inf)
         best_col = np.full(self.n, -1)
         for r in np.flatnonzero(self.active):
@@ -279,7 +282,14 @@ def assign_identities(
                 else:
                     seen[value] = i
 
-    # 2. Content merges between groups, closest first, under the field and evidence rules.
+    # A group the co-author links built is a collaborator community.
+    for members in groups.members.values():
+        if len(members) >= 2:
+            groups.community[groups.find(members[0])] = True
+
+    # 2. Content merges between groups, closest first, under the field and evidence rules:
+    # communities with each other first, before single papers blur their averages.
+    groups.merge_by_content(communities_only=True)
     groups.merge_by_content()
 
     final = sorted(groups.groups(), key=lambda g: (-len(g), g[0]))
@@ -289,10 +299,18 @@ def assign_identities(
         root = groups.find(final[0][0])
         bars = groups.bars(root)
         for group in final[1:]:
-            if bars[groups.find(group[0])] in (LOOSE_SIMILARITY, SOLO_SIMILARITY):
+            if bars[groups.find(group[0])] in (
+                LOOSE_SIMILARITY,
+                SOLO_SIMILARITY,
+                COMMUNITY_SIMILARITY,
+            ):
                 groups.union(root, group[0])
         final = groups.groups()
-    return _result(evidence, final, facts, sim, categories, topics_of, corrections)
+    pinned = set()
+    if corrections:
+        named = [x for group in [*corrections.apart, *corrections.together] for x in group]
+        pinned = {index[label] for label in named}
+    return _result(evidence, final, facts, sim, categories, topics_of, corrections, pinned)
 
 
 def _people(groups: list[list[int]], facts: list[_PaperFacts]) -> int:
@@ -317,6 +335,29 @@ def _people(groups: list[list[int]], facts: list[_PaperFacts]) -> int:
     return people
 
 
+def _listed(
+    groups: list[list[int]], facts: list[_PaperFacts], pinned: set[int]
+) -> tuple[list[list[int]], list[int]]:
+    """The groups reported as people, and the single papers left unattributed: a group of
+    two or more papers is a person, and so is a paper the user's corrections name; another
+    single paper is one only when its field differs from every person listed before it (a
+    lone physics paper among computing work); any other single paper has no evidence that
+    separates it from the listed people."""
+    listed = [g for g in groups if len(g) >= 2 or pinned & set(g)] or groups[:1]
+    fields = {_group_field(g, facts) for g in listed}
+    unattributed: list[int] = []
+    for g in groups:
+        if g in listed:
+            continue
+        f = _group_field(g, facts)
+        if f is not None and f not in fields:
+            listed.append(g)
+            fields.add(f)
+        else:
+            unattributed += g
+    return listed, unattributed
+
+
 def _dim(evidence: Evidence) -> int:
     return next((pe.vector.shape[0] for pe in evidence.papers if pe.vector is not None), 1)
 
@@ -334,10 +375,11 @@ def _result(
     categories: list[PaperCategory],
     topics_of: Callable[[set[str]], list[str]] | None,
     corrections: Corrections | None,
+    pinned: set[int],
 ) -> IdentityResult:
     papers = evidence.papers
-    groups = sorted(groups, key=lambda g: (-len(g), g[0]))
-    people = _people(groups, facts) if groups else 0
+    groups, single = _listed(sorted(groups, key=lambda g: (-len(g), g[0])), facts, pinned)
+    people = len(groups)
     cats = {pc.paper: pc.codes for pc in categories}
     identities: list[Identity] = []
     for k, group in enumerate(groups, start=1):
@@ -404,6 +446,16 @@ def _result(
         primary=primary.id if primary else "",
         reason=reason,
         identities=identities,
+        unattributed=[
+            IdentityPaper(
+                id=papers[i].paper.id,
+                position=papers[i].paper.position,
+                label=papers[i].label,
+                title=papers[i].paper.title,
+                confidence=0.0,
+            )
+            for i in sorted(single, key=lambda i: papers[i].paper.position)
+        ],
         corrections_applied=corrections is not None
         and bool(corrections.together or corrections.apart),
     )

@@ -11,9 +11,9 @@ from retrieval.search import search
 from retrieval.store import VectorStore
 
 from ..analysis.evidence import Evidence, gather_evidence
-from ..analysis.novelty import assess
+from ..analysis.novelty import assess, corpus_papers
 from ..analysis.stats import compute_stats
-from ..analysis.topics import analyse
+from ..analysis.topics import analyse, predict_fields
 from ..drafting import OfflineDrafter
 from ..drafting.llm import LLMDrafter
 from ..identities.assignment import identities_of
@@ -151,7 +151,14 @@ def build_report(
         banner = (
             f"This page lists papers by at least {identities.people} different people{who}. "
             f"This profile is about one of them: {primary.label} ({len(primary.papers)} of "
-            f"{len(page.papers)} papers). The others are summarised separately below."
+            f"{len(page.papers)} papers). "
+            + ("The other is" if identities.people == 2 else "The others are")
+            + " summarised separately below"
+            + (
+                f"; {len(identities.unattributed)} single paper(s) are not attributed to anyone."
+                if identities.unattributed
+                else "."
+            )
             if primary
             else None
         )
@@ -161,7 +168,13 @@ def build_report(
         identity_id=scope_id,
         blurb=" ".join(s.text for s in kept),
         topics=analysis.topics,
-        novelty=assess(evidence, profile.metrics),
+        novelty=assess(
+            evidence,
+            analysis.topics.per_paper,
+            corpus_papers(store.reference_papers()),
+            lambda vectors: predict_fields(vectors, embedder),
+            profile.metrics,
+        ),
         stats=compute_stats(evidence),
         verification=verification,
         references=[

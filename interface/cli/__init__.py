@@ -10,7 +10,7 @@ import typer
 
 from retrieval.errors import ProfileAgentError
 
-from . import chat, evaluate, pages, reports
+from . import chat, corpus, evaluate, pages, reports
 from ._common import err, exit_code, setup_logging
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 for _group in (pages, reports, chat, evaluate):
     app.registered_commands += _group.app.registered_commands
+app.add_typer(corpus.app)
 
 
 def main() -> None:

@@ -116,6 +116,10 @@ def identities(
                     }
                     for i in result.identities
                 ],
+                "unattributed": [
+                    {"position": p.position, "label": p.label, "title": p.title}
+                    for p in result.unattributed
+                ],
             }
         )
         return
@@ -148,5 +152,11 @@ def identities(
             safe("\n".join(b for b in bits if b)),
         )
     out.print(table)
+    if result.unattributed:
+        out.print(
+            "other papers, not attributed (nothing separates them from the people above): "
+            + ", ".join(p.label for p in result.unattributed),
+            highlight=False,
+        )
     if result.corrections_applied:
         out.print("user corrections applied", highlight=False)
