@@ -14,7 +14,7 @@ from retrieval.errors import NotFoundError
 from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
 from retrieval.names import name_key
-from retrieval.parse import load_profiles
+from retrieval.parse import load_bytes, load_profiles
 from retrieval.search import search
 from retrieval.store import VectorStore
 
@@ -45,6 +45,10 @@ class Workspace:
 
     def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
         return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
+
+    def parse_upload(self, data: bytes, name: str, fmt: str | None = None) -> list[Profile]:
+        """Parse a page received as bytes; ``name`` labels it and is never opened."""
+        return load_bytes(data, name, max_bytes=self.settings.max_file_bytes, fmt=fmt)
 
     def ingest(
         self, profile: Profile, progress: Callable[[int, int], None] | None = None
@@ -102,6 +106,14 @@ class Workspace:
         if corrections is not None:
             self.store.put_corrections(profile.id, corrections.model_dump_json())
         return persist_identities(self.store, profile, result), result
+
+    def corrections(self, ref: str) -> Corrections:
+        """The corrections stored for a profile (empty when the user gave none)."""
+        from .identities.assignment import stored_corrections
+        from .models import Corrections
+
+        profile = self.resolve(ref)
+        return stored_corrections(self.store, profile.id) or Corrections()
 
     def profiles(self) -> list[ProfileSummary]:
         return self.store.list_profiles()

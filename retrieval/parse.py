@@ -15,7 +15,14 @@ from .names import name_key
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "load_profiles", "parse_text", "profile_id_for"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "load_bytes",
+    "load_profiles",
+    "parse_text",
+    "profile_id_for",
+]
 
 
 def profile_id_for(path: Path) -> str:
@@ -31,15 +38,23 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
         raise InputFileError(path, "is a directory; pass the profile files inside it")
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputFileError(
-            path,
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; split it or raise "
-            "PROFILE_AGENT_MAX_FILE_BYTES",
-        )
+        raise InputFileError(path, _too_big(size, max_bytes))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(path, f"cannot read the file: {exc.strerror}") from None
+    return _decode(data, path), data
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return (
+        f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; split it or raise "
+        "PROFILE_AGENT_MAX_FILE_BYTES"
+    )
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """The bytes of a page as text, or an error naming the line that is not text."""
     if not data.strip():
         raise InputFileError(path, "file is empty; export the profile page again")
     if b"\x00" in data[:8192]:
@@ -56,7 +71,25 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded); re-save the file as UTF-8",
             line=line,
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n"), data
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_bytes(
+    data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+) -> list[Profile]:
+    """Parse a page received as bytes (an upload). ``name`` only labels the profile and the
+    error messages: it is reduced to a safe file name and never opened."""
+    path = Path(profile_id_for(Path(name.replace("\\", "/").rsplit("/", 1)[-1])) + _suffix(name))
+    if len(data) > max_bytes:
+        raise InputFileError(path, _too_big(len(data), max_bytes))
+    text = _decode(data, path)
+    return parse_text(text, path, fmt=fmt, content_hash=hashlib.sha256(data).hexdigest())
+
+
+def _suffix(name: str) -> str:
+    """The extension of an uploaded name, when it is a plain one (format detection reads it)."""
+    match = re.search(r"\.([A-Za-z0-9]{1,8})$", name)
+    return f".{match.group(1).lower()}" if match else ""
 
 
 def load_profiles(
