@@ -43,6 +43,14 @@ class Workspace:
     def store(self) -> VectorStore:
         return VectorStore(self.settings.store_config(), self.index)
 
+    def warm(self) -> None:
+        """Open the store, load the encoder and embed the topic prototypes, so the first
+        report of a long-running server is as fast as the next (and threads do not race)."""
+        from .analysis.topics import warm_up
+
+        _ = self.store
+        warm_up(self.embedder)
+
     def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
         return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
 

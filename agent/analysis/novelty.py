@@ -101,6 +101,7 @@ def assess(evidence: Evidence, page_metrics: dict[str, object] | None = None) ->
         score=score,
         most_novel=ranked[:k],
         least_novel=ranked[::-1][:k],
+        percentiles={s.paper: s.percentile for s in scored},
         page_comparison=_compare(page_figure, score),
         **base,  # type: ignore[arg-type]  # keys match the model's fields
     )

@@ -76,6 +76,11 @@ def _prototypes(embedder: Embedder) -> tuple[list[str], np.ndarray]:
     return codes, embedder.embed(texts)
 
 
+def warm_up(embedder: Embedder) -> None:
+    """Embed the category prototypes now (they are cached per embedder)."""
+    _prototypes(embedder)
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp((x - x.max()) / _TEMPERATURE)
     return e / e.sum()
