@@ -151,7 +151,7 @@ def novelty(report: Report) -> Markup | None:
         f'<line x1="{left}" y1="{ref_y:.1f}" x2="{WIDTH - 20}" y2="{ref_y:.1f}" stroke="#444" '
         'stroke-dasharray="5,4"><title>reference corpus: 10% of its papers per decile</title></line>'
     )
-    body.append(_text(WIDTH - 22, ref_y - 4, "reference", "end", ' fill="#444"'))
+    body.append(_text(left + 4, ref_y - 4, "reference corpus", extra=' fill="#444"'))
     body.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - 20}" y2="{top + plot_h}" stroke="#888"/>'
     )
@@ -167,7 +167,8 @@ def novelty(report: Report) -> Markup | None:
 
 
 def identities(report: Report) -> Markup | None:
-    """One row per identity, one dot per paper at its year (undated papers at the right)."""
+    """One row per identity, one dot per paper: at its year when the page gives years (undated
+    papers at the right), else side by side, so a row's length is the group's size."""
     result = report.identities
     if result is None or not result.identities:
         return None
@@ -176,8 +177,11 @@ def identities(report: Report) -> Markup | None:
     left, right, row_h, top = 200, 60, 26, 8
     lo, hi = (dated[0], dated[-1]) if dated else (0, 1)
     span = max(1, hi - lo)
+    step = min(14.0, (WIDTH - left - right) / max(len(i.papers) for i in result.identities))
 
-    def x(year: int | None) -> float:
+    def x(year: int | None, index: int) -> float:
+        if not dated:
+            return left + 6 + index * step
         if year is None:
             return WIDTH - right + 30
         return left + (year - lo) / span * (WIDTH - left - right - 10)
@@ -189,9 +193,9 @@ def identities(report: Report) -> Markup | None:
         body.append(_text(left - 8, yy + 4, _short(f"{ident.id}: {ident.label}", 30), "end"))
         body.append(f'<line x1="{left}" y1="{yy}" x2="{WIDTH - right}" y2="{yy}" stroke="#eee"/>')
         seen: dict[float, int] = defaultdict(int)
-        for p in ident.papers:
-            xx = x(years.get(p.label))
-            dy = (seen[xx] % 3 - 1) * 5
+        for index, p in enumerate(ident.papers):
+            xx = x(years.get(p.label), index)
+            dy = (seen[xx] % 3 - 1) * 5 if dated else 0
             seen[xx] += 1
             tip = f"{p.label} ({years.get(p.label) or 'undated'}): {p.title or ''}"
             body.append(
@@ -202,8 +206,10 @@ def identities(report: Report) -> Markup | None:
     if dated:
         body.append(_text(left, bottom + 10, str(lo), "middle"))
         body.append(_text(WIDTH - right - 10, bottom + 10, str(hi), "middle"))
-    if any(y is None for y in years.values()):
-        body.append(_text(WIDTH - right + 30, bottom + 10, "n.d.", "middle"))
+        if any(y is None for y in years.values()):
+            body.append(_text(WIDTH - right + 30, bottom + 10, "n.d.", "middle"))
+    else:
+        body.append(_text(left, bottom + 10, "no years on the page: one dot per paper"))
     return _svg(bottom + 16, "Identity groups: papers by year", body)
 
 

@@ -57,7 +57,7 @@ def profile_page(state: State, ref: str) -> HTMLResponse:
     except NotFoundError as exc:
         return page("missing", status=404, message=str(exc), needs_token=state.token is not None)
     report = state.offline_report(profile.id, None)
-    papers = {
+    papers: dict[str, dict[str, Any]] = {
         p.label: {
             "label": p.label,
             "title": readable(p.title or "") or None,
@@ -68,7 +68,7 @@ def profile_page(state: State, ref: str) -> HTMLResponse:
         }
         for p in profile.papers
     }
-    titles = {label: (d["title"] or d["abstract"] or label)[:160] for label, d in papers.items()}
+    titles = {p.label: readable(p.title or p.abstract or p.label)[:160] for p in profile.papers}
     return page(
         "profile",
         profile=profile,

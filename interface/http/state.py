@@ -67,7 +67,8 @@ class AppState:
 
 
 def app_state(request: Request) -> AppState:
-    return request.app.state.profile_agent  # type: ignore[no-any-return]  # set by create_app
+    state: AppState = request.app.state.profile_agent  # set by create_app
+    return state
 
 
 def require_token(request: Request) -> None:
