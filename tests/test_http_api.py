@@ -11,11 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.settings import HttpSettings
+from agent.settings import HttpSettings, LLMSettings
 from agent.workspace import Workspace
 from interface.http import create_app
 from retrieval.errors import ProfileAgentError
 from tests.conftest import SEED
+from tests.fake_openai import FakeOpenAI
 from tests.http_server import copy_store, serving, settings_for, wait_for_job
 
 pytestmark = pytest.mark.server
@@ -277,3 +278,55 @@ def test_concurrent_reads_during_two_ingests(client: httpx.Client, store: Path):
     assert ws.store.chunks.count() == sum(r["chunks"] for r in rows)
     for name in uploads:
         assert len(ws.store.chunk_metadata(name)) == by_id[name]["chunks"]
+
+
+def test_llm_report_runs_as_a_job(store: Path):
+    """An LLM report is a background job (202, poll, then the result in any format), drafted
+    by the local OpenAI-wire server."""
+    with FakeOpenAI() as fake:
+        settings = settings_for(
+            store,
+            openai_api_key="test-key",
+            openai_base_url=fake.base_url,
+            llm=LLMSettings(backoff_s=0.01, timeout_s=5.0, max_retries=1),
+        )
+        with (
+            serving(create_app(settings)) as base,
+            httpx.Client(base_url=base, timeout=300) as http,
+        ):
+            ref = SEED["003"].stem
+            resp = http.get(f"/api/profiles/{ref}/report", params={"llm": "openai", "format": "md"})
+            assert resp.status_code == 202, resp.text
+            out = resp.json()
+            early = http.get(out["result"])
+            job = wait_for_job(http, out["job"]["id"])
+            assert job["status"] == "done" and job["kind"] == "report"
+            assert early.status_code in (200, 409)  # 409 while the job was still running
+            md = http.get(out["result"])
+            assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+            report = http.get(f"/api/jobs/{job['id']}/result").json()
+            assert report["drafting"]["used"] == "openai" and report["blurb"] in md.text
+        assert len(fake.chat_requests()) >= 1
+
+
+def test_serve_binds_loopback_without_a_token(monkeypatch: pytest.MonkeyPatch, store: Path):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from interface.cli import app as cli
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.delenv("PROFILE_AGENT_API_TOKEN", raising=False)
+    result = CliRunner().invoke(
+        cli, ["serve", "--host", "0.0.0.0", "--port", "8123", "--store", str(store)]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
+    assert "PROFILE_AGENT_API_TOKEN is not set: serving on 127.0.0.1 only" in result.output
+    monkeypatch.setenv("PROFILE_AGENT_API_TOKEN", "t")
+    assert (
+        CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--store", str(store)]).exit_code
+        == 0
+    )
+    assert calls[-1]["host"] == "0.0.0.0"
