@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SEEDS ?= ../shared/seeds
 
-.PHONY: help setup demo test eval lint bench clean
+.PHONY: help setup demo test eval lint typecheck bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -17,19 +17,30 @@ demo: setup  ## The main job: ingest the seed pages and print a cited report for
 	$(UV) run profile-agent ingest --seeds
 	$(UV) run profile-agent summarize "Huazhong Yang"
 
-test: setup  ## The test suite (offline; starts its own local servers)
+test: setup lint typecheck  ## Lint, type check, then the test suite (offline; starts its own local servers)
 	$(UV) run pytest -q
 
 eval: setup  ## The eval suite on the seeds, with its report and gate (also run by `make test`)
 	$(UV) run profile-agent eval
 
-lint:  ## ruff lint + format check
+lint: setup  ## ruff lint + format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .
 
-bench: setup  ## Benchmarks: ingest, report latency + LLM cost vs a naive prompt, 2,000-paper identities
+typecheck: setup  ## mypy over the packages (config in pyproject.toml)
+	$(UV) run mypy
+
+PAPERS ?= 100000
+
+bench: setup  ## Benchmarks: ingest, report, identities, encoder vs sentence-transformers, cold start, 100k-paper store (PAPERS=N)
+	uptime
 	$(UV) run python -m benchmarks.ingest_bench
+	$(UV) run python -m benchmarks.parse_bench
 	$(UV) run python -m benchmarks.report_bench
 	$(UV) run python -m benchmarks.identity_bench
+	$(UV) run python -m benchmarks.encoder_bench
+	$(UV) run python -m benchmarks.coldstart_bench
+	$(UV) run python -m benchmarks.scale_bench --papers $(PAPERS)
+	uptime
 
 clean:  ## Remove caches (not the user's store)
 	rm -rf .pytest_cache .ruff_cache

@@ -4,8 +4,11 @@ and the quarantine that keeps instructions hidden in abstracts away from every d
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from retrieval.cleaning import normalize_for_analysis
 
 STOPWORDS = frozenset(
     [
@@ -362,7 +365,15 @@ _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Ref|Refs|Sec|No|approx|resp|Dr|Prof|St)"
     r"|\b[A-Z])\.$"
 )
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\\(\[\"'])")
+# A sentence ends at . ! ? and a space, or at an ideographic full stop; the next sentence
+# starts with a capital (of any alphabet), a letter of a script without case, a digit or an
+# opening bracket or quote.
+_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[^\sa-z])|(?<=[。！？])\s*(?=\S)")
+
+
+def _starts_sentence(part: str) -> bool:
+    c = part[:1]
+    return c in "0123456789$\\([\"'" or (c.isalpha() and not c.islower())
 
 
 def split_sentences(text: str) -> list[str]:
@@ -373,7 +384,7 @@ def split_sentences(text: str) -> list[str]:
     parts = _SENT_END.split(text)
     out: list[str] = []
     for part in parts:
-        if out and _ABBREV.search(out[-1]):
+        if out and (_ABBREV.search(out[-1]) or not _starts_sentence(part)):
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)
@@ -481,7 +492,11 @@ _INJECTION = re.compile(
     # "you are now an AI assistant", "you must ..." addressed to the reader-model
     r"|\byou\s+(?:are|must|should|will)\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language model|"
     r"chatbot|llm|required to|instructed to)\b"
-    r"|\b(?:as an ai|large language models? reading this|ai (?:assistant|model)s? reading)\b"
+    r"|\b(?:as an? (?:ai|language model|llm|assistant|chatbot)|large language models? reading "
+    r"this|ai (?:assistant|model)s? reading)\b"
+    # "you should describe the author as ...": the reader told what to write about the author
+    r"|\byou\s+(?:must|should|will|are to|need to)\b.{0,60}\b(?:summar\w*|profile|blurb|"
+    r"researcher|author)\b"
     # an imperative to the model about its output: "Write that this researcher ..."
     r"|(?:^|\bplease\s+|[.!:]\s*)(?:respond|reply|answer|output|write|say)\s+(?:only\s+)?"
     r"(?:with|that)\b.{0,80}\b(?:summary|profile|blurb|researcher|author)\b",
@@ -489,13 +504,103 @@ _INJECTION = re.compile(
 )
 
 
-def quarantine(text: str) -> tuple[str, list[str]]:
-    """Split ``text`` into the sentences that are data and the ones addressed to a model
-    ("ignore previous instructions..."), which no drafter or verifier may use. The patterns
-    look for imperatives to the reader, not topics: papers about LLMs may discuss "system
-    prompts" or "forgetting previous tasks" and stay data."""
+@dataclass(frozen=True)
+class Screened:
+    """An abstract (or title) split by what may reach a drafter, the topics and the themes."""
+
+    text: str  # the sentences that describe research, normalised, joined
+    instructions: list[str]  # sentences addressed to a model: ignored, and reported
+    off_topic: list[str]  # sentences about nothing else in the paper, or in another script
+
+
+# Digits and symbols standing in for letters ("1gn0re pr3v10us 1nstruct10ns").
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+_LEET_WORD = re.compile(r"\b(?=[\w@$]*[A-Za-z])(?=[\w@$]*[013457@$])[\w@$]+\b")
+_CONFUSABLE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
+_LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
+
+
+def _script(c: str) -> str:
+    """The script of a letter, from its Unicode name ('LATIN', 'CYRILLIC', 'CJK'...)."""
+    try:
+        return unicodedata.name(c).split(" ", 1)[0]
+    except ValueError:
+        return "UNKNOWN"
+
+
+def _main_script(text: str) -> str | None:
+    counts: dict[str, int] = {}
+    for c in text:
+        if c.isalpha():
+            counts[_script(c)] = counts.get(_script(c), 0) + 1
+    return max(counts, key=lambda k: (counts[k], k)) if counts else None
+
+
+def _mixes_scripts(sentence: str) -> bool:
+    """A word that mixes Latin letters with look-alikes from another alphabet ("Ignоre" with a
+    Cyrillic o): no real word is written so; it hides text from filters."""
+    for run in _LETTER_RUN.findall(sentence):
+        scripts = {_script(c) for c in run}
+        if "LATIN" in scripts and scripts & _CONFUSABLE_SCRIPTS:
+            return True
+    return False
+
+
+def _unleet(sentence: str) -> str:
+    return _LEET_WORD.sub(lambda m: m.group().translate(_LEET), sentence)
+
+
+def _addressed_to_model(sentence: str) -> bool:
+    return (
+        _INJECTION.search(sentence) is not None
+        or _INJECTION.search(_unleet(sentence)) is not None
+        or _mixes_scripts(sentence)
+    )
+
+
+def screen(text: str, context: str = "") -> Screened:
+    """Split ``text`` (an abstract; ``context`` its title) into the sentences that describe
+    research and those that do not.
+
+    The text is normalised first (NFKC, so full-width letters are plain ones; no zero-width,
+    bidi or tag characters), then each sentence is judged by its form, not by a list of
+    phrases in one language:
+
+    * addressed to a model: an imperative to the reader about its instructions or output
+      (also when spelled with digits for letters), or words that mix look-alike alphabets;
+    * off topic: written in another script than the rest of the text, or, when the text has
+      several sentences, sharing no content word with the title or any other sentence (a
+      claim about the author, a note to a reader, a sentence in another language).
+
+    Papers about LLMs may discuss "system prompts" or "forgetting previous tasks" and stay data.
+    """
+    sentences = split_sentences(normalize_for_analysis(text))
+    title = normalize_for_analysis(context)
+    main = _main_script(title + " " + " ".join(sentences))
+    terms = [set(content_terms(s)) for s in sentences]
+    title_terms = set(content_terms(title))
     kept: list[str] = []
-    removed: list[str] = []
-    for sentence in split_sentences(text):
-        (removed if _INJECTION.search(sentence) else kept).append(sentence)
-    return " ".join(kept), removed
+    instructions: list[str] = []
+    off_topic: list[str] = []
+    for i, sentence in enumerate(sentences):
+        if _addressed_to_model(sentence):
+            instructions.append(sentence)
+            continue
+        if main is not None and _main_script(sentence) not in (None, main):
+            off_topic.append(sentence)
+            continue
+        if len(sentences) > 1:
+            others = title_terms.union(*(t for j, t in enumerate(terms) if j != i))
+            if not terms[i] & others:
+                off_topic.append(sentence)
+                continue
+        kept.append(sentence)
+    return Screened(" ".join(kept), instructions, off_topic)
+
+
+def quarantine(text: str, context: str = "") -> tuple[str, list[str]]:
+    """``screen`` as (the research sentences, the sentences addressed to a model)."""
+    screened = screen(text, context)
+    return screened.text, screened.instructions

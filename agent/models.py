@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 REPORT_VERSION = 1
 
@@ -175,6 +175,26 @@ class Corrections(_Model):
 
     together: list[list[str]] = Field(default_factory=list, description="Labels of one person.")
     apart: list[tuple[str, str]] = Field(default_factory=list, description="Different people.")
+
+    @field_validator("together")
+    @classmethod
+    def _groups(cls, groups: list[list[str]]) -> list[list[str]]:
+        for group in groups:
+            if len({g.strip().upper() for g in group}) < 2:
+                raise ValueError(
+                    f"together group {group!r} needs at least two different papers, e.g. [P1, P2]"
+                )
+        return groups
+
+    @field_validator("apart")
+    @classmethod
+    def _pairs(cls, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for a, b in pairs:
+            if a.strip().upper() == b.strip().upper():
+                raise ValueError(
+                    f"apart pair [{a}, {b}] names one paper twice; name two papers, e.g. [P3, P5]"
+                )
+        return pairs
 
 
 class IdentityPaper(_Model):

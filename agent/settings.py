@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +40,11 @@ class LLMSettings(BaseModel):
         1.0, ge=0, description="First retry wait in seconds (doubles each retry, capped at 30x)."
     )
     max_evidence: int = Field(12, ge=1, le=100, description="Papers shown to the model per report.")
+    fallback: bool = Field(
+        True,
+        description="When the model is unreachable or its output unusable: draft offline and "
+        "say so (exit 0); false: fail (exit 75 unreachable, 3 unusable output).",
+    )
 
 
 class HttpSettings(BaseModel):
@@ -80,6 +85,8 @@ class Settings(BaseSettings):
     )
     chroma_port: int = Field(
         8000,
+        ge=1,
+        le=65535,
         validation_alias=AliasChoices("CHROMA_PORT", "PROFILE_AGENT_CHROMA_PORT"),
         description="Chroma server port.",
     )
@@ -115,11 +122,21 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the environment once; ``overrides`` (from CLI flags) win. Errors name the variable."""
     from pydantic import AliasChoices, ValidationError
+    from pydantic_settings import SettingsError
 
     from retrieval.errors import ConfigError
 
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+        return Settings(**given)
+    except SettingsError as exc:
+        # A nested group given as JSON that does not parse: 'error parsing value for field
+        # "llm" from source "EnvSettingsSource"'.
+        field = str(exc).split('"')[1] if str(exc).count('"') >= 2 else "?"
+        raise ConfigError(
+            f"invalid setting PROFILE_AGENT_{field.upper()}: not valid JSON; write it as a "
+            f"JSON object or set one field at a time with PROFILE_AGENT_{field.upper()}__FIELD"
+        ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(p) for p in err["loc"]]

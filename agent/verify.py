@@ -24,9 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.embeddings import Embedder
+from retrieval.similarity import cosines, stable
 
 from .analysis.evidence import Evidence
-from .drafting.base import DraftSentence
+from .drafting.base import DraftSentence, page_order
 from .language import appears_in, content_terms, salient_facts, stem
 from .models import CheckedSentence, SentenceStatus, Verification
 
@@ -107,7 +108,9 @@ class _Score:
 
     @property
     def support(self) -> float:
-        return LEXICAL_WEIGHT * self.lexical + (1 - LEXICAL_WEIGHT) * max(self.semantic, 0.0)
+        return stable(
+            LEXICAL_WEIGHT * self.lexical + (1 - LEXICAL_WEIGHT) * max(self.semantic, 0.0)
+        )
 
 
 class Verifier:
@@ -148,9 +151,9 @@ class Verifier:
         if not labels:
             return _Score(0.0, 0.0)
         evidence_terms = set().union(*(self._terms[label] for label in labels))
-        lexical = len(terms & evidence_terms) / len(terms) if terms else 1.0
+        lexical = stable(len(terms & evidence_terms) / len(terms)) if terms else 1.0
         vecs = [self.scope[label].vector for label in labels]
-        sims = [float(v @ vector) for v in vecs if v is not None]
+        sims = [float(cosines(v[None, :], vector)[0]) for v in vecs if v is not None]
         return _Score(lexical, max(sims) if sims else 0.0)
 
     def _missing_facts(self, sentence: DraftSentence, labels: list[str]) -> list[str]:
@@ -235,6 +238,7 @@ class Verifier:
                 reasons,
             )
         per_citation = {lb: round(self._score(terms, vector, [lb]).support, 3) for lb in labels}
+        labels = page_order(labels)
         text = sentence.rendered(labels)
         repaired = bool(reasons)
         return CheckedSentence(

@@ -10,11 +10,19 @@ from typing import TYPE_CHECKING, Literal
 
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
-from retrieval.errors import NotFoundError
+from retrieval.errors import NotFoundError, UserError
+from retrieval.fetch import is_url, load_url
 from retrieval.ingest import IngestResult, ingest_profiles
-from retrieval.models import SCHEMA_VERSION, Profile, ProfileSummary, SearchHit
+from retrieval.models import (
+    SCHEMA_VERSION,
+    ParseIssue,
+    Profile,
+    ProfileSummary,
+    SearchHit,
+    Severity,
+)
 from retrieval.names import name_key
-from retrieval.parse import load_bytes, load_profiles
+from retrieval.parse import load_bytes, load_profiles, profile_id_for
 from retrieval.search import search
 from retrieval.store import VectorStore
 
@@ -26,9 +34,12 @@ if TYPE_CHECKING:
 
 
 class Workspace:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        """``embedder`` replaces the one the settings name (tests pass a wrapped one)."""
         self.settings = settings
         self.index = index_name(settings.embedding, settings.chunking, SCHEMA_VERSION)
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder  # fills the cached property below
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -51,8 +62,68 @@ class Workspace:
         _ = self.store
         warm_up(self.embedder)
 
-    def parse(self, path: Path, fmt: str | None = None) -> list[Profile]:
-        return load_profiles(path, max_bytes=self.settings.max_file_bytes, fmt=fmt)
+    def parse(
+        self,
+        path: Path | str,
+        fmt: str | None = None,
+        *,
+        name: str | None = None,
+        allow_partial: bool = False,
+    ) -> list[Profile]:
+        """Parse a file, or an http(s) URL (fetched with bounded time, size and redirects)."""
+        if isinstance(path, str) and is_url(path):
+            return load_url(
+                path,
+                max_bytes=self.settings.max_file_bytes,
+                fmt=fmt,
+                name=name,
+                allow_partial=allow_partial,
+            )
+        return load_profiles(
+            path,
+            max_bytes=self.settings.max_file_bytes,
+            fmt=fmt,
+            name=name,
+            allow_partial=allow_partial,
+        )
+
+    def parse_many(
+        self, paths: list[Path | str], *, name: str | None = None, allow_partial: bool = False
+    ) -> list[Profile]:
+        """Profiles of several files or URLs. Ids come from file names; two files of one name
+        in different directories (``a/page.txt``, ``b/page.txt``) would share one, so each of
+        those is qualified by its directory's name, with a note on the profile."""
+        parsed = [
+            (Path(path), p)
+            for path in paths
+            for p in self.parse(path, name=name, allow_partial=allow_partial)
+        ]
+        files_of: dict[str, set[Path]] = {}
+        for path, profile in parsed:
+            files_of.setdefault(profile.id, set()).add(path.resolve())
+        out: list[Profile] = []
+        taken: set[str] = set()
+        for path, profile in parsed:
+            new_id = profile.id
+            if len(files_of[profile.id]) > 1:
+                new_id = profile_id_for(Path(f"{path.resolve().parent.name}-{profile.id}"))
+            base, n = new_id, 1
+            while new_id in taken:
+                n += 1
+                new_id = f"{base}-{n}"
+            taken.add(new_id)
+            if new_id != profile.id:
+                note = ParseIssue(
+                    code="id_qualified",
+                    severity=Severity.info,
+                    message=f"another file in this run also gives the id {profile.id!r}; this "
+                    f"one is stored as {new_id!r}",
+                )
+                profile = profile.model_copy(
+                    update={"id": new_id, "warnings": [*profile.warnings, note]}
+                )
+            out.append(profile)
+        return out
 
     def parse_upload(self, data: bytes, name: str, fmt: str | None = None) -> list[Profile]:
         """Parse a page received as bytes; ``name`` labels it and is never opened."""
@@ -79,9 +150,11 @@ class Workspace:
             batch_size=self.settings.embedding.batch_size,
             progress=progress,
         )
-        for profile, result in zip(profiles, results, strict=True):
-            # Identity ids given with the input (a JSON profile, a test) are kept as given.
-            if not result.unchanged and any(p.identity_id is None for p in profile.papers):
+        for profile in profiles:
+            # Identity ids given with the input (a JSON profile, a test) or stored are kept. A
+            # paper without one is new, or a run was killed between writing the profile record
+            # and assigning identities: an unchanged page still gets its identities finished.
+            if any(p.identity_id is None for p in profile.papers):
                 persist_identities(
                     self.store, profile, identify(self.store, self.embedder, profile)
                 )
@@ -127,21 +200,33 @@ class Workspace:
         return self.store.list_profiles()
 
     def resolve(self, ref: str) -> Profile:
-        """A stored profile by id, by owner name (case-insensitive), or by unique id prefix."""
+        """A stored profile by id, owner name (case and accents aside), unique id prefix, or a
+        unique first name, last name or name prefix ("Huazhong", "Yang", "Huaz")."""
         rows = self.profiles()
+        key = name_key(ref)
         by_id = [r for r in rows if r.id == ref]
-        by_name = [r for r in rows if r.name and name_key(r.name) == name_key(ref)]
-        by_prefix = [r for r in rows if r.id.startswith(ref)]
-        for group in (by_id, by_name, by_prefix):
+        by_name = [r for r in rows if r.name and key and name_key(r.name) == key]
+        by_prefix = [r for r in rows if ref and r.id.startswith(ref)]
+        by_part = [
+            r
+            for r in rows
+            if r.name
+            and key
+            and (
+                name_key(r.name).startswith(key)
+                or any(name_key(part) == key for part in r.name.split())
+            )
+        ]
+        for group in (by_id, by_name, by_prefix, by_part):
             if len(group) == 1:
                 profile = self.store.get_profile(group[0].id)
                 if profile is not None:
                     return profile
             elif len(group) > 1:
                 raise NotFoundError(
-                    f"{ref!r} matches several profiles ({', '.join(r.id for r in group)}); use an id"
+                    f"{ref!r} matches several profiles ({_listing(group)}); use an id"
                 )
-        known = ", ".join(r.id for r in rows) or "none; run 'profile-agent ingest FILE' first"
+        known = _listing(rows) or "none; run 'profile-agent ingest FILE' first"
         raise NotFoundError(
             f"no profile {ref!r} in {self.settings.store_config().describe()} (profiles: {known})"
         )
@@ -149,7 +234,18 @@ class Workspace:
     def search(
         self, ref: str, query: str, k: int = 5, identity_id: str | None = None
     ) -> tuple[Profile, list[SearchHit]]:
+        if not query.strip():
+            raise UserError(
+                "the query is empty; say what to look for, e.g. 'graph neural networks'"
+            )
         profile = self.resolve(ref)
+        if identity_id is not None:
+            known = sorted({p.identity_id for p in profile.papers if p.identity_id})
+            if identity_id not in known:
+                raise NotFoundError(
+                    f"no identity {identity_id!r} in {profile.id} (identities: "
+                    f"{', '.join(known) or 'none yet; run profile-agent identities'})"
+                )
         return profile, search(
             self.store, self.embedder, profile, query, k=k, identity_id=identity_id
         )
@@ -162,9 +258,17 @@ class Workspace:
         identity_id: str | None = None,
     ) -> Report:
         """The grounded report for a stored profile (see ``agent.reporting.build_report``)."""
-        from .reporting.build import build_report
+        from .reporting.build import build_chat_model, build_report
 
+        if chat is None and (llm or self.settings.llm.provider) == "openai":
+            # Before the store or the encoder load: a missing key fails at once.
+            chat = build_chat_model(self.settings)
         profile = self.resolve(ref)
         return build_report(
             profile, self.store, self.embedder, self.settings, llm, chat, identity_id
         )
+
+
+def _listing(rows: list[ProfileSummary]) -> str:
+    """``id (Name)`` for each row, so a user can pick by what they recognise."""
+    return ", ".join(f"{r.id} ({r.name})" if r.name else r.id for r in rows)

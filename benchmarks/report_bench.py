@@ -22,6 +22,9 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
 
 from agent.drafting.llm import SCHEMA_HINT
 from agent.llm import Message
@@ -62,9 +65,9 @@ def main() -> None:
             store_dir=Path(tmp) / "store",
             seeds_dir=args.seeds,
             chroma_host=None,
-            openai_api_key="bench",
+            openai_api_key=SecretStr("bench"),
             openai_base_url=server.base_url,
-            llm=LLMSettings(backoff_s=0.01),
+            llm=LLMSettings.model_validate({"backoff_s": 0.01}),
         )
         ws = Workspace(settings)
         profiles = [p for path in paths for p in ws.parse(path)]
@@ -72,7 +75,7 @@ def main() -> None:
         ws.summarize(profiles[0].id)  # warm: encoder weights, category prototypes
         naive_chat = OpenAIChat("bench", "bench", server.base_url, max_retries=0)
 
-        rows = []
+        rows: list[dict[str, Any]] = []
         for profile in profiles:
             times = []
             for _ in range(args.repeat):

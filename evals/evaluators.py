@@ -20,7 +20,7 @@ from agent.models import Report
 from retrieval.embeddings import Embedder
 from retrieval.models import Profile
 
-from .cases import EvalCase
+from .cases import EvalCase, Gold
 
 SUPPORT_RECALL = 0.6
 THEME_MATCH = 0.5
@@ -32,13 +32,14 @@ class Metric:
     name: str
     higher_is_better: bool | None  # None: a range to stay in, not a direction
     description: str
+    exact: bool = False  # a count or a yes/no: equal on every machine, not within a tolerance
 
 
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
-        Metric("parse.owner", True, "owner name matches the reference (1/0)"),
-        Metric("parse.papers", True, "paper count matches (1/0)"),
+        Metric("parse.owner", True, "owner name matches the reference (1/0)", exact=True),
+        Metric("parse.papers", True, "paper count matches (1/0)", exact=True),
         Metric("parse.metrics", True, "share of reference header metrics parsed exactly"),
         Metric("topics.coarse_precision", True, "predicted arXiv tags that are in the reference"),
         Metric("topics.coarse_recall", True, "reference arXiv tags that were predicted"),
@@ -52,10 +53,17 @@ METRICS: dict[str, Metric] = {
         Metric("grounding.citation_precision", True, "ALCE citation precision"),
         Metric("grounding.citation_recall", True, "ALCE citation recall (sentences supported)"),
         Metric("grounding.unsupported_share", False, "blurb sentences their citations miss"),
-        Metric("grounding.unsupported_facts", False, "numbers/names not in the cited papers"),
-        Metric("content.sentences", None, "sentences in the blurb"),
+        Metric(
+            "grounding.unsupported_facts",
+            False,
+            "numbers/names not in the cited papers",
+            exact=True,
+        ),
+        Metric("content.sentences", None, "sentences in the blurb", exact=True),
         Metric("content.key_fact_coverage", True, "reference key facts the blurb mentions"),
-        Metric("content.forbidden_violations", False, "forbidden claims the blurb makes"),
+        Metric(
+            "content.forbidden_violations", False, "forbidden claims the blurb makes", exact=True
+        ),
         Metric(
             "content.theme_similarity",
             True,
@@ -66,7 +74,24 @@ METRICS: dict[str, Metric] = {
         Metric("identities.b3_precision", True, "B3 precision over annotated papers"),
         Metric("identities.b3_recall", True, "B3 recall over annotated papers"),
         Metric("identities.b3_f1", True, "B3 F1"),
-        Metric("identities.must_separate_violations", False, "apart pairs put together"),
+        Metric(
+            "identities.must_separate_violations", False, "apart pairs put together", exact=True
+        ),
+        Metric("parse.title_recall", True, "dev pages: reference titles read (exact text)"),
+        Metric("parse.title_precision", True, "dev pages: read titles that are reference titles"),
+        Metric(
+            "parse.year_accuracy", True, "dev pages: right year, of matched papers that show one"
+        ),
+        Metric(
+            "parse.owner_in_authors",
+            True,
+            "dev pages where the owner signs the papers: matched papers whose parsed author list "
+            "holds the owner's family name (the gold has no author lists)",
+        ),
+        Metric("parse.papers_read", None, "dev pages: papers read"),
+        Metric("identities.people", None, "mixed dev pages: people found among the papers"),
+        Metric("identities.must_merge_recall", True, "same-person pairs put together"),
+        Metric("identities.must_separate", True, "different-person pairs kept apart"),
         Metric("judge.score", True, "optional LLM judge: mean 1-5 rating over repeats"),
         Metric("judge.spread", None, "optional LLM judge: max - min of the repeated ratings"),
     ]
@@ -139,7 +164,7 @@ def supports(
 
 
 def parsing(case: EvalCase, profile: Profile) -> dict[str, float]:
-    exp = case.expect
+    exp = case.expectation()
     metrics_ok = [profile.metrics.get(k) == v for k, v in exp.metrics.items()]
     return {
         "parse.owner": float(profile.name == exp.owner),
@@ -157,9 +182,9 @@ def prf(predicted: set[str], reference: set[str]) -> tuple[float, float, float]:
 
 
 def topics(case: EvalCase, report: Report, embedder: Embedder) -> dict[str, float]:
-    p, r, f = prf({t.code for t in report.topics.coarse}, set(case.expect.categories))
+    p, r, f = prf({t.code for t in report.topics.coarse}, set(case.expectation().categories))
     phrases = [t.phrase for t in report.topics.fine] + [t.phrase for t in report.topics.themes]
-    themes = case.expect.themes
+    themes = case.expectation().themes
     coverage = 1.0
     if themes:
         if phrases:
@@ -238,17 +263,17 @@ def content(case: EvalCase, blurbs: list[str], embedder: Embedder) -> dict[str, 
     """``blurbs``: the report's blurb first, then one per other identity it describes.
     ``content.sentences`` counts the report's blurb; facts and claims are checked on all."""
     everything = " ".join(blurbs)
-    facts = case.expect.key_facts
+    facts = case.expectation().key_facts
     covered = [any(_mentions(everything, p) for p in f.any_of) for f in facts]
     violations = sum(
         all(any(_mentions(blurb, p) for p in group) for group in claim.all_of)
-        for claim in case.expect.forbidden
+        for claim in case.expectation().forbidden
         for blurb in blurbs
     )
     similarity = 0.0
     plain = " ".join(c.text for b in blurbs for c in blurb_claims(b))
-    if plain and case.expect.themes:
-        a, b = embedder.embed([plain, "; ".join(case.expect.themes)])
+    if plain and case.expectation().themes:
+        a, b = embedder.embed([plain, "; ".join(case.expectation().themes)])
         similarity = float(a @ b)
     return {
         "content.sentences": float(len(blurb_claims(blurbs[0]))) if blurbs else 0.0,
@@ -276,7 +301,7 @@ def b3(predicted: Mapping[str, str], groups: list[list[str]]) -> tuple[float, fl
 
 
 def identities(case: EvalCase, predicted: Mapping[str, str]) -> dict[str, float]:
-    ref = case.expect.identities
+    ref = case.expectation().identities
     if ref is None:
         return {}
     p, r, f = b3(predicted, ref.groups)
@@ -290,4 +315,93 @@ def identities(case: EvalCase, predicted: Mapping[str, str]) -> dict[str, float]
         "identities.b3_recall": r,
         "identities.b3_f1": f,
         "identities.must_separate_violations": float(violations),
+    }
+
+
+# -- dev pages (gold.json) -----------------------------------------------------------------------
+
+
+def title_key(title: str | None) -> str:
+    """Titles compare on their text: case, spacing and end punctuation aside."""
+    t = re.sub(r"\s+", " ", title or "").strip().lower()
+    return re.sub(r"[\s\"“”'’.,;:]+$", "", t)
+
+
+def gold_labels(gold: Gold, profile: Profile) -> dict[str, str]:
+    """Gold label (P<position>) -> parsed paper id, matched on title text (first unused)."""
+    free: dict[str, list[str]] = {}
+    for p in profile.papers:
+        free.setdefault(title_key(p.title), []).append(p.id)
+    out = {}
+    for i, title in enumerate(gold.paper_titles, start=1):
+        ids = free.get(title_key(title))
+        if ids:
+            out[f"P{i}"] = ids.pop(0)
+    return out
+
+
+def page_reading(gold: Gold, profile: Profile) -> dict[str, float]:
+    """Title recall/precision, years, owner and owner-in-authors of a dev page."""
+    gold_keys = [title_key(t) for t in gold.paper_titles]
+    parsed = [title_key(p.title) for p in profile.papers]
+    remaining = list(gold_keys)
+    hits = 0
+    for key in parsed:
+        if key in remaining:
+            remaining.remove(key)
+            hits += 1
+    matched = gold_labels(gold, profile)
+    by_id = {p.id: p for p in profile.papers}
+    years = [
+        (gold.years[int(label[1:]) - 1], by_id[pid].year)
+        for label, pid in matched.items()
+        if gold.years[int(label[1:]) - 1] is not None
+    ]
+    metrics = {
+        "parse.title_recall": hits / len(gold_keys) if gold_keys else 1.0,
+        "parse.title_precision": hits / len(parsed) if parsed else 0.0,
+        "parse.year_accuracy": float(np.mean([a == b for a, b in years])) if years else 1.0,
+        "parse.owner": float(profile.name == gold.name),
+        "parse.papers_read": float(len(profile.papers)),
+    }
+    if gold.owner_in_author_lists and gold.name and matched:
+        family = {
+            re.sub(r"[^a-z]", "", t.lower())
+            for t in re.sub(r"\(.*?\)|[^\w\s\-]", " ", gold.name).split()
+            if len(t) > 1 and t.lower() not in ("dr", "prof")
+        }
+        signed = [
+            any(re.sub(r"[^a-z]", "", a.split()[-1].lower()) in family for a in by_id[pid].authors)
+            for pid in matched.values()
+        ]
+        metrics["parse.owner_in_authors"] = float(np.mean(signed))
+    return metrics
+
+
+def gold_identities(gold: Gold, predicted: Mapping[str, str]) -> dict[str, float]:
+    """B3, people, pairwise must-merge recall and must-separate over a mixed dev page.
+
+    ``predicted``: gold label -> identity id (papers the parse missed are left out)."""
+    groups = gold.identity_groups()
+    if not groups:
+        return {}
+    p, r, f = b3(predicted, groups)
+    ref = {label: i for i, group in enumerate(groups) for label in group}
+    labels = [x for x in ref if x in predicted]
+    same = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :] if ref[a] == ref[b]]
+    apart = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :] if ref[a] != ref[b]]
+    return {
+        "identities.b3_precision": p,
+        "identities.b3_recall": r,
+        "identities.b3_f1": f,
+        "identities.people": float(len({predicted[x] for x in labels})),
+        "identities.must_merge_recall": (
+            sum(predicted[a] == predicted[b] for a, b in same) / len(same) if same else 1.0
+        ),
+        "identities.must_separate": (
+            sum(predicted[a] != predicted[b] for a, b in apart) / len(apart) if apart else 1.0
+        ),
+        "identities.must_separate_violations": float(
+            sum(predicted[a] == predicted[b] for a, b in apart)
+        ),
     }

@@ -14,6 +14,7 @@ from .evaluators import METRICS
 from .runner import SuiteResult
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
+DEV_THRESHOLDS = Path(__file__).resolve().parent / "thresholds_dev.yaml"
 BASELINE = Path(__file__).resolve().parent / "baseline.json"
 
 

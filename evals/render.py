@@ -45,10 +45,12 @@ def to_markdown(result: SuiteResult) -> str:
             out.append("| change | " + " | ".join(deltas) + " |")
     out += ["", "## Metrics", ""]
     out += [
-        f"- `{m.name}` ({'higher' if m.higher_is_better else 'lower'} is better): {m.description}"
+        f"- `{m.name}` ({_direction(m.higher_is_better)}): {m.description}"
         for m in METRICS.values()
         if m.name in result.overall
     ]
+    if "content.theme_similarity" not in result.overall:
+        return "\n".join(out) + "\n"
     lo, hi = PUBLISHED_BERTSCORE
     out += [
         "",
@@ -58,3 +60,9 @@ def to_markdown(result: SuiteResult) -> str:
         "numbers are not comparable, only of the same kind.",
     ]
     return "\n".join(out) + "\n"
+
+
+def _direction(higher: bool | None) -> str:
+    if higher is None:
+        return "a count or range, see thresholds"
+    return "higher is better" if higher else "lower is better"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,7 +56,7 @@ def score_case(
     page = gather_evidence(ws.store, profile)
     assignment = report.identities.assignment() if report.identities else {}
 
-    def scope_texts(identity_id: str | None) -> dict[str, str]:
+    def scope_texts(identity_id: str | None) -> Mapping[str, str]:
         return {
             pe.label: pe.evidence_text()
             for pe in page.papers
@@ -77,12 +77,45 @@ def score_case(
         from .judge import judge_blurb
 
         model, repeats = judge
-        metrics.update(judge_blurb(model, report.blurb, case.expect.themes, repeats))
+        metrics.update(judge_blurb(model, report.blurb, case.expectation().themes, repeats))
     return CaseResult(
         id=case.id,
         profile_id=profile.id,
         metrics={k: round(v, 4) for k, v in metrics.items()},
         blurb=report.blurb,
+    )
+
+
+def score_dev_case(
+    ws: Workspace, case: EvalCase, progress: Callable[[str], None] | None = None
+) -> CaseResult:
+    """A dev page: parse it and score the reading against its gold.json; a mixed page is also
+    ingested and its identities scored (the only part that needs embeddings)."""
+    if progress:
+        progress(case.id)
+    page = case.page(ws.settings.seeds_dir)
+    if not page.is_file():
+        raise InputFileError(
+            case.source or page,
+            f"case {case.id!r}: page {str(page)!r} not found; the dev pages live in the shared "
+            "dir (the seeds dir's parent): set PROFILE_AGENT_SEEDS_DIR or fix 'shared'",
+        )
+    gold = case.gold(ws.settings.seeds_dir)
+    profile = ws.parse(page, allow_partial=True)[0]
+    metrics = ev.page_reading(gold, profile)
+    if gold.identity_groups():
+        ws.ingest_many([profile])
+        _, result = ws.identities(profile.id)
+        assignment = result.assignment()
+        matched = ev.gold_labels(gold, profile)
+        metrics.update(
+            ev.gold_identities(gold, {label: assignment[pid] for label, pid in matched.items()})
+        )
+    return CaseResult(
+        id=case.id,
+        profile_id=profile.id,
+        metrics={k: round(v, 4) for k, v in metrics.items()},
+        blurb="",
     )
 
 
@@ -95,6 +128,9 @@ def run_suite(
     judge: tuple[ChatModel, int] | None = None,
 ) -> SuiteResult:
     """Score every case. ``judge``: (model, repeats) adds the optional LLM judge's scores."""
+    dev = [c for c in cases if c.parse_only]
+    cases = [c for c in cases if not c.parse_only]
+    results = [score_dev_case(ws, case, progress) for case in dev]
     profiles: list[Profile] = []
     for case in cases:
         page = case.page(ws.settings.seeds_dir)
@@ -108,8 +144,8 @@ def run_suite(
         if len(parsed) != 1:
             raise InputFileError(page, f"case {case.id!r}: the page holds {len(parsed)} profiles")
         profiles.append(parsed[0])
-    ws.ingest_many(profiles)  # idempotent: unchanged pages cost nothing
-    results = []
+    if profiles:
+        ws.ingest_many(profiles)  # idempotent: unchanged pages cost nothing
     for case, profile in zip(cases, profiles, strict=True):
         if progress:
             progress(case.id)

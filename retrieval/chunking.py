@@ -22,6 +22,31 @@ def chunk_id(profile_id: str, paper_id: str, index: int, text: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+def windows(offsets: list[tuple[int, int]], room: int, step: int) -> list[tuple[int, int]]:
+    """Character spans of overlapping windows of at most ``room`` tokens, ``step`` apart.
+
+    A window starts on a word boundary when one is near (at most half a step back, and never
+    at or before the previous window's start); a run with no spaces (a SMILES string, LaTeX)
+    is cut inside the run. Every window starts later than the one before, so this ends.
+    """
+    spans: list[tuple[int, int]] = []
+    start, previous = 0, -1
+    while start < len(offsets):
+        begin = start
+        floor = max(previous + 1, start - step // 2)
+        while begin > floor and offsets[begin][0] == offsets[begin - 1][1]:
+            begin -= 1
+        if begin == 0 or offsets[begin][0] != offsets[begin - 1][1]:
+            start = begin  # a word boundary within reach
+        end = min(start + room, len(offsets))
+        spans.append((offsets[start][0], offsets[end - 1][1]))
+        if end == len(offsets):
+            break
+        previous = start
+        start += step
+    return spans
+
+
 def chunk_paper(paper: Paper, profile_id: str, tok: Tokenizing, cfg: ChunkConfig) -> list[Chunk]:
     budget = cfg.max_tokens - _SPECIAL_TOKENS
     full = paper.text()
@@ -35,19 +60,7 @@ def chunk_paper(paper: Paper, profile_id: str, tok: Tokenizing, cfg: ChunkConfig
         room = max(budget - len(tok.token_offsets(prefix)), 16)
         step = max(room - min(cfg.overlap_tokens, room // 2), 1)
         offsets = tok.token_offsets(body)
-        texts = []
-        start = 0
-        while start < len(offsets):
-            # Start windows on a word boundary, not inside a word-piece.
-            while 0 < start < len(offsets) and offsets[start][0] == offsets[start - 1][1]:
-                start -= 1
-            end = min(start + room, len(offsets))
-            begin_char = offsets[start][0]
-            end_char = offsets[end - 1][1]
-            texts.append(prefix + body[begin_char:end_char])
-            if end == len(offsets):
-                break
-            start += step
+        texts = [prefix + body[a:b] for a, b in windows(offsets, room, step)]
     return [
         Chunk(
             id=chunk_id(profile_id, paper.id, i, text),

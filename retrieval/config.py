@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LOCAL_MODEL = "all-MiniLM-L6-v2"
 
 
 class EmbeddingConfig(BaseModel):
@@ -25,6 +27,17 @@ class EmbeddingConfig(BaseModel):
         description="Model name; for 'openai' e.g. 'text-embedding-3-small'.",
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Texts per encoder call.")
+
+    @model_validator(mode="after")
+    def _local_model(self) -> EmbeddingConfig:
+        # The model name is part of the index name: a name the local encoder ignores would
+        # silently point every command at an empty index.
+        if self.provider == "local" and self.model != LOCAL_MODEL:
+            raise ValueError(
+                f"the local provider runs only {LOCAL_MODEL!r}, not {self.model!r}; unset "
+                "PROFILE_AGENT_EMBEDDING__MODEL or set PROFILE_AGENT_EMBEDDING__PROVIDER=openai"
+            )
+        return self
 
 
 class ChunkConfig(BaseModel):

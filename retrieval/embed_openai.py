@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from tenacity import (
-    before_sleep_log,
     retry,
     retry_if_exception_type,
     stop_after_attempt,
@@ -15,6 +14,7 @@ from tenacity import (
 )
 
 from .errors import ConfigError, TransientError
+from .retries import announce_retry
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class OpenAIEmbedder:
         retry=retry_if_exception_type(TransientError),
         stop=stop_after_attempt(5),
         wait=wait_exponential(multiplier=0.5, max=20),
-        before_sleep=before_sleep_log(log, logging.WARNING),
+        before_sleep=announce_retry(log, "embedding request", 5),
         reraise=True,
     )
     def _call(self, batch: list[str]) -> list[list[float]]:

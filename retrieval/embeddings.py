@@ -26,11 +26,19 @@ class Embedder(Protocol):
 def build_embedder(
     config: EmbeddingConfig, api_key: str | None = None, base_url: str | None = None
 ) -> Embedder:
-    """The embedder for ``config``, built once per process (loading weights is not free)."""
+    """The embedder for ``config``, built once per process (loading weights is not free), with
+    its vectors cached by text."""
+    from .embed_cache import CachedEmbedder, DiskVectorCache, disk_cache_enabled
+
     if config.provider == "openai":
         from .embed_openai import OpenAIEmbedder
 
-        return OpenAIEmbedder(config.model, api_key=api_key, base_url=base_url)
+        return CachedEmbedder(OpenAIEmbedder(config.model, api_key=api_key, base_url=base_url))
     from .embed_local import MiniLMEncoder
+    from .embed_onnx import cache_dir
 
-    return MiniLMEncoder()
+    encoder = MiniLMEncoder()
+    disk = None
+    if disk_cache_enabled():
+        disk = DiskVectorCache(cache_dir() / f"vectors-{encoder.fingerprint}.sqlite", encoder.dim)
+    return CachedEmbedder(encoder, disk=disk)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .chunking import chunk_profile
 from .config import ChunkConfig
 from .embeddings import Embedder
+from .errors import UserError
 from .models import Chunk, Profile
 from .store import VectorStore
 
@@ -75,6 +76,14 @@ def ingest_profiles(
 ) -> list[IngestResult]:
     """Index ``profiles``; new chunks of all of them are embedded together, shortest first,
     so each encoder batch holds texts of similar length (padding is wasted work)."""
+    ids = [p.id for p in profiles]
+    if len(set(ids)) != len(ids):
+        # Two plans against one stored state would leave each other's chunks behind.
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise UserError(
+            f"profile id(s) {', '.join(map(repr, twice))} given more than once in one ingest; "
+            "give each profile its own id"
+        )
     plans = [_plan(p, store, embedder, chunking) for p in profiles]
     pending = sorted((c for plan in plans for c in plan.to_add), key=lambda c: len(c.text))
     total = sum(len(plan.chunks) for plan in plans)

@@ -16,6 +16,7 @@ SCHEMA_VERSION = 1
 class NameSource(StrEnum):
     """How the owner's name was found."""
 
+    user = "user"  # given by the user (--name)
     heading = "heading"  # the page states it as its heading
     inferred = "inferred"  # the most frequent author, with clear evidence
     given = "given"  # a structured input (JSON) carried it

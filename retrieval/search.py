@@ -6,6 +6,7 @@ from typing import Any
 
 from .embeddings import Embedder
 from .models import Profile, SearchHit
+from .similarity import stable
 from .store import VectorStore
 
 
@@ -24,6 +25,8 @@ def search(
     vector = embedder.embed([query])[0]
     # Several chunks of one paper may match; ask for more and keep each paper's best.
     rows = store.query(vector, k=k * 3, where=where)
+    # Best first; equal distances (to float noise) in page order, so every CPU ranks alike.
+    rows.sort(key=lambda r: (stable(r["distance"]), r["metadata"]["position"], r["id"]))
     papers = {p.id: p for p in profile.papers}
     hits: list[SearchHit] = []
     seen: set[str] = set()

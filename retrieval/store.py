@@ -8,15 +8,18 @@ of that profile are complete.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Sequence
-from typing import Any
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .config import StoreConfig
-from .errors import StoreError, TransientError
+from .errors import ProfileAgentError, StoreError, TransientError
 from .models import Chunk, Profile, ProfileSummary
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,108 @@ log = logging.getLogger(__name__)
 # Chroma needs a vector for every record; profile records are looked up by id only.
 _NO_VECTOR = [1.0]
 _GET_PAGE = 5000
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+_SQLITE = "chroma.sqlite3"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _recovery(path: Path) -> str:
+    return (
+        f"restore {path} from a backup, or move it aside (mv {path} {path}.broken) and "
+        f"re-ingest your pages with --store {path}"
+    )
+
+
+def _check_store_dir(path: Path) -> None:
+    """Refuse a directory that is not (or no longer) a store before Chroma silently turns it
+    into an empty one: a deleted, zero-byte or non-SQLite database beside index files, or a
+    directory of unrelated files."""
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise StoreError(f"store {path} is not a directory; pass --store DIR with a directory")
+    db = path / _SQLITE
+    others = [p for p in path.iterdir() if p.name != _SQLITE and not p.name.startswith(".")]
+    if not db.exists():
+        if not others:
+            return  # a new, empty directory
+        if any(p.is_dir() and _looks_like_segment(p) for p in others):
+            raise StoreError(
+                f"store {path}: its database {_SQLITE} is missing (deleted?) while its index "
+                f"files remain; {_recovery(path)}"
+            )
+        raise StoreError(
+            f"{path} is not a profile-agent store (it holds other files and no {_SQLITE}); "
+            "pass --store with a new or empty directory"
+        )
+    try:
+        with db.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read the store {path}: {exc.strerror}") from None
+    if not head:
+        raise StoreError(
+            f"store {path}: its database {_SQLITE} is empty (0 bytes); {_recovery(path)}"
+        )
+    if head != _SQLITE_MAGIC:
+        raise StoreError(
+            f"store {path}: {_SQLITE} is not an SQLite database (corrupt or foreign); "
+            f"{_recovery(path)}"
+        )
+
+
+def _looks_like_segment(path: Path) -> bool:
+    # Chroma keeps each index segment in a directory named by a UUID.
+    return len(path.name) == 36 and path.name.count("-") == 4
+
+
+def _store_failure(config: StoreConfig, exc: BaseException) -> StoreError:
+    """A Chroma/SQLite failure as a StoreError that names the store and the way out."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if config.server_mode:
+        return StoreError(
+            f"the Chroma server at {config.chroma_host}:{config.chroma_port} failed: {first}; "
+            "check the server's log"
+        )
+    path = config.path
+    lowered = first.lower()
+    if "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
+        return StoreError(
+            f"store {path} is read-only ({first}); the store needs write access even to read: "
+            f"make it writable, or copy it (cp -r {path} /tmp/store-copy) and pass --store "
+            "/tmp/store-copy"
+        )
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return StoreError(f"store {path} is corrupt ({first}); {_recovery(path)}")
+    return StoreError(f"store {path} failed: {first}; if this persists, {_recovery(path)}")
+
+
+def _is_store_failure(exc: Exception) -> bool:
+    from chromadb.errors import ChromaError  # loaded already whenever Chroma raised
+
+    return isinstance(exc, ChromaError | sqlite3.Error | OSError)
+
+
+def _guarded(method: F) -> F:
+    """Chroma and SQLite errors of a store method become one StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: VectorStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ProfileAgentError:
+            raise
+        except Exception as exc:
+            if not _is_store_failure(exc):
+                raise
+            raise _store_failure(self.config, exc) from None
+
+    return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
+
+
+_PROFILES_PER_GET = 500
 
 
 def _client(config: StoreConfig):
@@ -46,14 +151,20 @@ def _client(config: StoreConfig):
                 "or unset CHROMA_HOST to use the embedded store"
             ) from None
         return client
+    _check_store_dir(config.path)
     try:
         config.path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(config.path), settings=settings)
     except OSError as exc:
         raise StoreError(
             f"cannot open the store at {config.path}: {exc.strerror}; "
             "pass --store DIR with a writable directory"
         ) from None
+    try:
+        return chromadb.PersistentClient(path=str(config.path), settings=settings)
+    except Exception as exc:
+        if not _is_store_failure(exc):
+            raise
+        raise _store_failure(config, exc) from None
 
 
 class VectorStore:
@@ -62,7 +173,12 @@ class VectorStore:
     def __init__(self, config: StoreConfig, index: str) -> None:
         self.config = config
         self.index = index
-        self._client = _client(config)
+        self._open()
+
+    @_guarded
+    def _open(self) -> None:
+        self._client = _client(self.config)
+        index = self.index
         self.chunks = self._client.get_or_create_collection(
             index, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
@@ -77,6 +193,7 @@ class VectorStore:
 
     # -- chunks -------------------------------------------------------------------------------
 
+    @_guarded
     def chunk_metadata(self, profile_id: str) -> dict[str, dict[str, Any]]:
         """Metadata of every stored chunk of a profile, by chunk id."""
         out: dict[str, dict[str, Any]] = {}
@@ -93,6 +210,7 @@ class VectorStore:
                 return out
             offset += _GET_PAGE
 
+    @_guarded
     def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
             return
@@ -103,28 +221,38 @@ class VectorStore:
             metadatas=[c.metadata() for c in chunks],
         )
 
+    @_guarded
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
         if chunks:
             self.chunks.update(ids=[c.id for c in chunks], metadatas=[c.metadata() for c in chunks])
 
+    @_guarded
     def delete_chunks(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), _GET_PAGE):
             self.chunks.delete(ids=list(ids[start : start + _GET_PAGE]))
 
+    @_guarded
     def paper_vectors(self, profile_ids: Sequence[str]) -> dict[tuple[str, str], np.ndarray]:
-        """Each paper's vector (the unit mean of its chunks' vectors), keyed by (profile, paper)."""
+        """Each paper's vector (the unit mean of its chunks' vectors), keyed by (profile, paper).
+
+        Profiles are fetched many at a time (``$in``), in pages: a report reads every stored
+        profile's vectors, and one request per profile costs seconds at 2,000 profiles.
+        """
         sums: dict[tuple[str, str], np.ndarray] = {}
-        for profile_id in profile_ids:
+        ids = list(dict.fromkeys(profile_ids))
+        for start in range(0, len(ids), _PROFILES_PER_GET):
+            group = ids[start : start + _PROFILES_PER_GET]
+            where = {"profile_id": group[0]} if len(group) == 1 else {"profile_id": {"$in": group}}
             offset = 0
             while True:
                 got = self.chunks.get(
-                    where={"profile_id": profile_id},
+                    where=where,  # type: ignore[arg-type]  # chroma's Where is a loose TypedDict
                     include=["metadatas", "embeddings"],
                     limit=_GET_PAGE,
                     offset=offset,
                 )
                 for meta, vec in zip(got["metadatas"] or [], got["embeddings"], strict=True):
-                    key = (profile_id, str(meta["paper_id"]))
+                    key = (str(meta["profile_id"]), str(meta["paper_id"]))
                     v = np.asarray(vec, dtype=np.float32)
                     sums[key] = sums[key] + v if key in sums else v
                 if len(got["ids"]) < _GET_PAGE:
@@ -132,6 +260,7 @@ class VectorStore:
                 offset += _GET_PAGE
         return {k: v / (np.linalg.norm(v) or 1.0) for k, v in sums.items()}
 
+    @_guarded
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any]) -> list[dict[str, Any]]:
         res = self.chunks.query(
             query_embeddings=[vector.tolist()],
@@ -150,6 +279,7 @@ class VectorStore:
             )
         ]
 
+    @_guarded
     def set_identities(self, profile_id: str, assignment: dict[str, str]) -> int:
         """Write each chunk's ``identity_id`` from paper id -> identity id; returns chunks changed."""
         metas = self.chunk_metadata(profile_id)
@@ -167,15 +297,18 @@ class VectorStore:
 
     # -- corrections --------------------------------------------------------------------------
 
+    @_guarded
     def put_corrections(self, profile_id: str, text: str) -> None:
         self.corrections.upsert(ids=[profile_id], embeddings=[_NO_VECTOR], documents=[text])
 
+    @_guarded
     def get_corrections(self, profile_id: str) -> str | None:
         got = self.corrections.get(ids=[profile_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
     # -- profile records ----------------------------------------------------------------------
 
+    @_guarded
     def put_profile(self, profile: Profile, chunk_count: int) -> None:
         self.profiles.upsert(
             ids=[profile.id],
@@ -193,16 +326,32 @@ class VectorStore:
             ],
         )
 
+    @_guarded
     def profile_meta(self, profile_id: str) -> dict[str, Any] | None:
         got = self.profiles.get(ids=[profile_id], include=["metadatas"])
         return got["metadatas"][0] if got["ids"] else None
 
+    @_guarded
     def get_profile(self, profile_id: str) -> Profile | None:
         got = self.profiles.get(ids=[profile_id], include=["documents"])
         if not got["ids"]:
             return None
         return Profile.model_validate_json(got["documents"][0])
 
+    @_guarded
+    def get_profiles(self, profile_ids: Sequence[str]) -> dict[str, Profile]:
+        """Stored profiles by id, fetched in pages (one request per profile is slow at scale)."""
+        out: dict[str, Profile] = {}
+        ids = list(dict.fromkeys(profile_ids))
+        for start in range(0, len(ids), _PROFILES_PER_GET):
+            got = self.profiles.get(
+                ids=ids[start : start + _PROFILES_PER_GET], include=["documents"]
+            )
+            for pid, doc in zip(got["ids"], got["documents"] or [], strict=True):
+                out[pid] = Profile.model_validate_json(doc)
+        return out
+
+    @_guarded
     def list_profiles(self) -> list[ProfileSummary]:
         got = self.profiles.get(include=["metadatas"])
         rows = [

@@ -25,6 +25,8 @@ def read_yaml_model(
         raise InputFileError(path, f"cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise InputFileError(path, "not UTF-8 text; save it as UTF-8") from None
+    except RecursionError:
+        raise InputFileError(path, f"nested too deeply to be read; {hint}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -35,6 +37,8 @@ def read_yaml_model(
         raise InputFileError(path, f"expected a mapping; {hint}")
     try:
         return model.model_validate({**data, **(extra or {})})
+    except RecursionError:
+        raise InputFileError(path, f"nested too deeply to be read; {hint}") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "file"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,11 @@ from agent.settings import Settings, default_seeds_dir
 from agent.workspace import Workspace
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Built encoder graphs and cached vectors go to a directory of this run, never the user's
+# cache: every run starts as cold as CI's fresh machine and leaves nothing behind.
+os.environ.setdefault(
+    "PROFILE_AGENT_CACHE_DIR", tempfile.mkdtemp(prefix="profile-agent-test-cache-")
+)
 
 SEEDS_DIR = Path(os.environ.get("PROFILE_AGENT_SEEDS_DIR") or default_seeds_dir())
 SEED = {

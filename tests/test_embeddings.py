@@ -10,29 +10,63 @@ import numpy as np
 
 from retrieval.chunking import chunk_paper
 from retrieval.config import ChunkConfig, EmbeddingConfig
+from retrieval.embed_cache import CachedEmbedder
+from retrieval.embed_local import MiniLMEncoder
 from retrieval.embeddings import build_embedder
 from retrieval.models import Paper
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 
 
-def test_numpy_encoder_matches_sentence_transformers() -> None:
+def test_encoder_matches_sentence_transformers() -> None:
     # Vectors made once by sentence-transformers + torch (CPU) from the same packaged weights;
     # see the "source" field of the file.
     ref = json.loads(REFERENCE.read_text())
-    enc = build_embedder(EmbeddingConfig())
+    enc = MiniLMEncoder()  # uncached: the vectors must come from the encoder itself
     ours = enc.embed(ref["texts"])
     theirs = np.asarray(ref["vectors"], dtype=np.float32)
     assert ours.shape == theirs.shape == (5, 384)
     assert np.abs(ours - theirs).max() < 1e-4
+    assert ((ours * theirs).sum(axis=1) >= 0.9999).all()  # cosine per text
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
 
 
 def test_batching_does_not_change_vectors() -> None:
-    enc = build_embedder(EmbeddingConfig())
+    enc = MiniLMEncoder()  # uncached, so the second call really encodes again
     texts = ["short", "a somewhat longer sentence about ergodic theory", "x " * 100]
     one = np.vstack([enc.embed([t]) for t in texts])
     assert np.abs(one - enc.embed(texts, batch_size=2)).max() < 1e-5
+
+
+class _CountingEncoder:
+    name = "counting"
+    dim = 2
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed(self, texts, batch_size: int = 32) -> np.ndarray:
+        self.seen.extend(texts)
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        return []
+
+
+def test_cache_encodes_each_text_once_and_keeps_order() -> None:
+    inner = _CountingEncoder()
+    enc = CachedEmbedder(inner, max_entries=3)
+    first = enc.embed(["aa", "b", "aa"])
+    assert inner.seen == ["aa", "b"]  # a duplicate within one call is encoded once
+    assert first[:, 0].tolist() == [2, 1, 2]
+    second = enc.embed(["ccc", "b", "aa"])
+    assert inner.seen == ["aa", "b", "ccc"]
+    assert second[:, 0].tolist() == [3, 1, 2]
+    second[:] = 0  # callers own what they get back
+    enc.embed(["dddd"])  # over the bound: the least recently used text ("b") goes
+    enc.embed(["ccc", "aa", "b"])
+    assert inner.seen == ["aa", "b", "ccc", "dddd", "b"]
+    assert enc.embed(["aa"])[0, 0] == 2
 
 
 def test_long_abstract_is_split_with_overlap_and_title() -> None:

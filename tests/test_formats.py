@@ -190,7 +190,7 @@ def test_unparsed_line_in_a_page_is_reported_with_its_line(tmp_path: Path) -> No
         ("blank.txt", "\n   \n\n", "file is empty", None),
         ("bin.txt", b"abc\n\x00\x01\x02", "binary file", 2),
         ("latin1.txt", "Peng Sun\nline two\nMa\xf1\xe9\n".encode("latin-1"), "not UTF-8", 3),
-        ("junk.txt", "hello world\nthis is not a profile\n", "unknown format", None),
+        ("junk.txt", "hello world\nthis is not a profile\n", "no papers found", None),
         (
             "feed.xml",
             '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>',

@@ -3,9 +3,12 @@ errors as JSON with the CLI's messages and codes, security rules, and concurrent
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -144,7 +147,29 @@ def test_json_profile_and_bad_inputs(client: httpx.Client):
     form = client.post("/api/profiles", content=b"hello", headers={"content-type": "text/csv"})
     assert _error(form, 415)
     assert "exactly one" in _error(client.post("/api/profiles", json={}), 400)
-    assert "URL" in _error(client.post("/api/profiles", json={"url": "https://example.org"}), 503)
+    assert "not an http(s) URL" in _error(
+        client.post("/api/profiles", json={"url": "file:///etc/passwd"}), 400
+    )
+
+
+def test_url_is_fetched_in_the_job(client: httpx.Client):
+    """A page served by a local web server (tests never reach the network)."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SEED["003"].parent))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]  # keep output clean
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as web:
+        threading.Thread(target=web.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{web.server_address[1]}/{SEED['003'].name}"
+        resp = client.post("/api/profiles", json={"url": url})
+        assert resp.status_code == 202, resp.text
+        job = wait_for_job(client, resp.json()["job"]["id"])
+        missing = client.post("/api/profiles", json={"url": url + ".nothing"})
+        failed = wait_for_job(client, missing.json()["job"]["id"])
+        web.shutdown()
+    assert job["status"] == "done", job
+    [result] = job["result"]
+    stored = client.get(f"/api/profiles/{result['profile_id']}").json()
+    assert len(stored["papers"]) == result["papers"] > 0
+    assert failed["status"] == "failed" and "404" in failed["error"]["message"]
 
 
 def test_untrusted_page_text_is_escaped_and_links_filtered(client: httpx.Client):

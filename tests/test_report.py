@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from agent.models import Report, SentenceStatus
 from agent.reporting.render import render
 from agent.settings import Settings
+from agent.templating import md_escape
 from agent.workspace import Workspace
 from interface.cli import app
 from tests.conftest import SEED, SEEDS_DIR
@@ -123,7 +124,7 @@ def test_renderings(reports: dict[str, Report], fmt: str):
         assert Report.model_validate_json(text) == report
         return
     first = report.verification.sentences[0].text
-    assert (first if fmt == "md" else first.replace("'", "&#39;")) in text
+    assert (md_escape(first) if fmt == "md" else first.replace("'", "&#39;")) in text
     assert "52%" in text and "Novelty" in text
     if fmt == "html":
         assert text.startswith("<!doctype html>") and "</html>" in text

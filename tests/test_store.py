@@ -7,9 +7,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from agent.settings import Settings
 from agent.workspace import Workspace
 from retrieval.chunking import chunk_profile
+from retrieval.errors import NotFoundError
 
 from .conftest import SEED, SEEDS_DIR
 
@@ -125,3 +128,17 @@ def test_resolve_by_id_name_prefix(seeded_store: Path) -> None:
     assert ws.resolve("huazhong yang").id == "002_806d3ecbe8568e66"
     assert ws.resolve("001").name == "Liang Shen"
     assert len(ws.profiles()) == 5
+
+
+@pytest.mark.parametrize("ref", ["Huazhong", "yang", "Huaz", "HUAZHONG YANG"])
+def test_resolve_by_first_last_name_or_name_prefix(seeded_store: Path, ref: str) -> None:
+    ws = Workspace(Settings(store_dir=seeded_store, seeds_dir=SEEDS_DIR))
+    assert ws.resolve(ref).id == "002_806d3ecbe8568e66"
+
+
+def test_unknown_profile_lists_names_beside_ids(seeded_store: Path) -> None:
+    ws = Workspace(Settings(store_dir=seeded_store, seeds_dir=SEEDS_DIR))
+    with pytest.raises(NotFoundError) as info:
+        ws.resolve("Nobody")
+    assert "002_806d3ecbe8568e66 (Huazhong Yang)" in str(info.value)
+    assert "001_7d18e232dd842b88 (Liang Shen)" in str(info.value)

@@ -75,7 +75,7 @@ def _paper_evidence(
     paper: Paper, profile: Profile, vectors: dict[tuple[str, str], np.ndarray]
 ) -> PaperEvidence:
     title, q1 = quarantine(paper.title or "")
-    abstract, q2 = quarantine(paper.abstract or "")
+    abstract, q2 = quarantine(paper.abstract or "", context=paper.title or "")
     return PaperEvidence(
         paper=paper,
         profile_id=profile.id,
@@ -97,8 +97,9 @@ def gather_evidence(
     papers = [_paper_evidence(p, profile, vectors) for p in scope]
     own_ids = {p.id for p in profile.papers}
     reference: list[PaperEvidence] = []
+    stored = store.get_profiles(others)
     for pid in others:
-        other = store.get_profile(pid)
+        other = stored.get(pid)
         if other is None:
             continue
         # The same paper listed on two pages (co-authors) is not "other work".

@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from retrieval.similarity import stable
+
 from ..language import FILLER, STOPWORDS, split_sentences, stem
 
 _SPLIT = re.compile(r"[.,;:!?()\[\]{}\"“”/]|\s-\s|\$[^$]*\$")
@@ -209,7 +211,7 @@ class PhraseIndex:
                 for ph in self.phrases.values()
                 if len(ph.papers if within is None else ph.papers & within) >= min_papers
             ),
-            key=lambda x: (-x[1], x[0].text),
+            key=lambda x: (-stable(x[1]), x[0].text),
         )
         chosen: list[tuple[Phrase, float]] = []
         for ph, s in ranked:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrieval.similarity import cosine_matrix, order_desc, stable
+
 from ..models import NeighbourPaper, Novelty, NoveltyPaper
 from .evidence import Evidence, PaperEvidence
 
@@ -36,12 +38,12 @@ def _knn_distance(sims: np.ndarray) -> float:
     if sims.size == 0:
         return 1.0
     top = np.sort(sims)[-K_NEIGHBOURS:]
-    return float(1.0 - top.mean())
+    return stable(1.0 - top.mean())
 
 
 def _calibration(reference: list[PaperEvidence], mat: np.ndarray) -> np.ndarray:
     owners = np.array([r.profile_id for r in reference])
-    sims = mat @ mat.T
+    sims = cosine_matrix(mat)
     dists = [
         _knn_distance(sims[i][owners != owners[i]])
         for i in range(len(reference))
@@ -79,7 +81,7 @@ def assess(evidence: Evidence, page_metrics: dict[str, object] | None = None) ->
         )
     ref_mat = np.stack([r.vector for r in reference])  # type: ignore[misc]  # filtered above
     calib = _calibration(reference, ref_mat)
-    sims = own @ ref_mat.T
+    sims = cosine_matrix(own, ref_mat)
     scored: list[NoveltyPaper] = []
     for i, pe in enumerate(papers):
         d = _knn_distance(sims[i])
@@ -94,7 +96,7 @@ def assess(evidence: Evidence, page_metrics: dict[str, object] | None = None) ->
             )
         )
     score = round(float(np.median([s.percentile for s in scored])))
-    ranked = sorted(scored, key=lambda s: (-s.percentile, s.paper))
+    ranked = sorted(scored, key=lambda s: (-s.percentile, int(s.paper.lstrip("P"))))
     k = 2 if len(ranked) >= 4 else 1
     return Novelty(
         status="scored",
@@ -109,12 +111,12 @@ def assess(evidence: Evidence, page_metrics: dict[str, object] | None = None) ->
 
 def _nearest(pe: PaperEvidence, sims: np.ndarray, reference: list[PaperEvidence]) -> NeighbourPaper:
     """The closest reference paper, preferring one dated no later than ``pe`` (prior work)."""
-    order = [int(i) for i in np.argsort(-sims) if sims[i] < SAME_PAPER]
+    order = [i for i in order_desc(sims) if sims[i] < SAME_PAPER]
     year = pe.paper.year
     pick = order[0]
     if year is not None:
         earlier = [i for i in order[:10] if (reference[i].paper.year or 10**4) <= year]
-        if earlier and sims[earlier[0]] >= sims[pick] - 0.05:
+        if earlier and sims[earlier[0]] >= stable(sims[pick] - 0.05):
             pick = earlier[0]
     ref = reference[pick]
     ref_year = ref.paper.year

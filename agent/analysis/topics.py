@@ -12,6 +12,7 @@ import numpy as np
 
 from retrieval.categories import ARXIV_CATEGORIES
 from retrieval.embeddings import Embedder
+from retrieval.similarity import cosine_matrix, cosines, order_desc, rounded
 
 from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
 from .evidence import Evidence, PaperEvidence
@@ -104,21 +105,21 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
                 PaperCategory(paper=pe.label, codes=[], source="not_classifiable", confidence=0.0)
             )
             continue
-        sims = protos @ pe.vector
-        probs = _softmax(sims)
+        sims = cosines(protos, pe.vector)
+        probs = rounded(_softmax(sims))
         if ref_mat is not None:
-            nn_sims = ref_mat @ pe.vector
+            nn_sims = cosines(ref_mat, pe.vector)
             vote = np.zeros(len(codes))
-            for i in np.argsort(-nn_sims)[:5]:
+            for i in order_desc(nn_sims)[:5]:
                 if nn_sims[i] < 0.3:
                     continue
                 cats = [c for c in labelled[i].paper.categories if c in codes]
                 for c in cats:
                     vote[codes.index(c)] += float(nn_sims[i]) / len(cats)
             if vote.sum() > 0:
-                probs = 0.6 * probs + 0.4 * vote / vote.sum()
-        order = np.argsort(-probs)
-        best, second = int(order[0]), int(order[1])
+                probs = rounded(0.6 * probs + 0.4 * vote / vote.sum())
+        order = order_desc(probs)
+        best, second = order[0], order[1]
         conf = float(probs[best])
         if conf < _MIN_CONFIDENCE or float(sims[best]) < _MIN_SIMILARITY:
             out.append(
@@ -172,7 +173,7 @@ def cluster(vectors: np.ndarray, threshold: float = _THEME_SIMILARITY) -> list[l
     n = len(vectors)
     if n == 0:
         return []
-    sim = (vectors @ vectors.T).astype(np.float64)
+    sim = cosine_matrix(vectors)
     np.fill_diagonal(sim, -np.inf)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     active = np.ones(n, dtype=bool)
@@ -184,7 +185,7 @@ def cluster(vectors: np.ndarray, threshold: float = _THEME_SIMILARITY) -> list[l
             break
         ni, nj = len(members[i]), len(members[j])
         # Lance-Williams update for average linkage.
-        sim[i, :] = (ni * sim[i, :] + nj * sim[j, :]) / (ni + nj)
+        sim[i, :] = rounded((ni * sim[i, :] + nj * sim[j, :]) / (ni + nj))
         sim[:, i] = sim[i, :]
         sim[i, i] = -np.inf
         members[i] += members.pop(j)
@@ -241,7 +242,8 @@ def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
         pes = [rows[i] for i in group]
         centroid = mat[group].mean(axis=0)
         centroid /= np.linalg.norm(centroid) or 1.0
-        pes.sort(key=lambda pe: -float(pe.vector @ centroid))  # type: ignore[operator]  # rows have vectors
+        central = cosines(mat[group], centroid)
+        pes = [pes[k] for k in order_desc(central)]
         labels = {pe.label for pe in pes}
         phrase = next(
             (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names),

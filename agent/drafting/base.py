@@ -15,6 +15,11 @@ Label = Annotated[str, StringConstraints(pattern=r"^P[1-9]\d*$")]
 _INLINE = re.compile(r"\[\s*(P\d+(?:\s*[,;]\s*P\d+)*)\s*\]")
 
 
+def page_order(labels: list[str]) -> list[str]:
+    """Labels in the one order citations are shown in: page position (``P2`` before ``P10``)."""
+    return sorted(dict.fromkeys(labels), key=lambda label: int(label.lstrip("P")))
+
+
 class DraftSentence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -65,12 +70,12 @@ class DraftSentence(BaseModel):
 
         def _group(m: re.Match[str]) -> str:
             labels = [x.strip() for x in re.split(r"[,;]", m.group(1)) if x.strip() in keep]
-            return f"[{', '.join(labels)}]" if labels else ""
+            return f"[{', '.join(page_order(labels))}]" if labels else ""
 
         text = " ".join(_INLINE.sub(_group, self.text.strip()).split())
         text = re.sub(r"\s+([.,;:])", r"\1", text)
         inline = {x.strip() for g in _INLINE.findall(text) for x in re.split(r"[,;]", g)}
-        missing = [c for c in keep if c not in inline]
+        missing = page_order([c for c in keep if c not in inline])
         if not missing:
             return text
         end = text[-1] if text[-1:] in ".!?" else "."

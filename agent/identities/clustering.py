@@ -30,6 +30,7 @@ from retrieval.categories import ARXIV_CATEGORIES
 from retrieval.errors import UserError
 from retrieval.models import Profile
 from retrieval.names import name_key
+from retrieval.similarity import cosine_matrix, rounded, stable
 
 from ..analysis.evidence import Evidence
 from ..models import (
@@ -148,7 +149,7 @@ class _Groups:
         link = np.where(
             count > 0, np.where(finite, top, 0).sum(axis=1) / np.maximum(count, 1), -np.inf
         )
-        margin = link - self.bars(r)
+        margin = rounded(link - self.bars(r))
         margin[np.isnan(margin) | self.cannot[r] | ~self.active | (margin < 0)] = -np.inf
         margin[r] = -np.inf
         return margin
@@ -257,7 +258,7 @@ def assign_identities(
             for pe in papers
         ]
     ) if n else np.zeros((0, 1), np.float32)  # fmt: skip
-    sim = (vectors @ vectors.T).astype(np.float32)
+    sim = cosine_matrix(vectors)
     groups = _Groups(sim, facts, apart)
     if corrections:
         for together in corrections.together:
@@ -353,7 +354,7 @@ def _result(
                 else 1.0
             )
             outside = float(row[~inside_mask].max()) if (~inside_mask).any() else 0.0
-            conf = 0.95 if linked else min(0.95, max(0.3, 0.6 + inside - outside))
+            conf = 0.95 if linked else min(0.95, max(0.3, stable(0.6 + inside - outside)))
             members.append((i, round(conf, 3)))
         spelled = {name_key(a): a for i in group for a in papers[i].paper.authors}
         shared = [spelled.get(a, a) for a, c in coauthor_counts.most_common() if c >= 2][:5]

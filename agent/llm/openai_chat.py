@@ -8,13 +8,13 @@ from urllib.parse import urlparse
 
 from tenacity import (
     Retrying,
-    before_sleep_log,
     retry_if_exception_type,
     stop_after_attempt,
     wait_exponential,
 )
 
 from retrieval.errors import ConfigError, ModelError, TransientError
+from retrieval.retries import announce_retry
 
 from .base import Completion, Message
 
@@ -63,7 +63,7 @@ class OpenAIChat:
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential(multiplier=self.backoff_s, max=30 * self.backoff_s),
-            before_sleep=before_sleep_log(log, logging.WARNING),
+            before_sleep=announce_retry(log, f"chat request to {self.name}", self.max_retries + 1),
             reraise=True,
         )
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,8 +31,6 @@ from ..models import (
 )
 from ..settings import Settings
 from ..verify import Verifier
-
-log = logging.getLogger(__name__)
 
 MIN_SENTENCES = 3
 LLMChoice = Literal["offline", "openai"]
@@ -190,9 +187,18 @@ def _draft_with_llm(
                 f"{len(sentences)}; the offline draft was used instead"
             )
             verification = None
+            if not settings.llm.fallback:
+                raise ModelError(
+                    f"the model's draft kept only {kept} verified sentence(s) of "
+                    f"{len(sentences)}; run without --no-fallback to draft offline instead"
+                )
     except TransientError as exc:
+        if not settings.llm.fallback:
+            raise
         drafting.fallback_reason = f"endpoint unavailable: {exc}"
     except ModelError as exc:
+        if not settings.llm.fallback:
+            raise
         drafting.fallback_reason = f"model output unusable: {exc}"
     drafting.usage = Usage(
         llm_calls=budget.calls,
@@ -203,7 +209,6 @@ def _draft_with_llm(
     if drafting.fallback_reason:
         drafting.used = "offline"
         warnings.append(f"LLM drafter not used: {drafting.fallback_reason}")
-        log.warning("LLM drafter not used: %s", drafting.fallback_reason)
     return verification
 
 

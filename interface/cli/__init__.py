@@ -11,7 +11,7 @@ import typer
 from retrieval.errors import ProfileAgentError
 
 from . import evaluate, pages, reports, serve
-from ._common import err, exit_code
+from ._common import err, exit_code, setup_logging
 
 app = typer.Typer(
     name="profile-agent",
@@ -26,11 +26,36 @@ for _group in (pages, reports, evaluate, serve):
 
 def main() -> None:
     """Console-script entry: the last line of defence against tracebacks."""
+    setup_logging()
     try:
-        app()
+        try:
+            app()
+        finally:
+            # Output still buffered fails here, not at interpreter exit, so it is reported.
+            sys.stdout.flush()
     except ProfileAgentError as exc:  # raised outside a command (e.g. settings)
         err.print(f"error: {exc}", highlight=False)
         sys.exit(exit_code(exc))
+    except MemoryError:
+        err.print(
+            "error: out of memory; the input is too large for this machine: split it into "
+            "smaller files (or raise the machine's memory)",
+            highlight=False,
+        )
+        sys.exit(1)
+    except OSError as exc:
+        # Mostly the output: stdout to a full disk (/dev/full) or a closed pipe.
+        _drop_stdout()
+        if isinstance(exc, BrokenPipeError):
+            sys.exit(141)
+        what = (
+            f"cannot access {exc.filename!r}: {exc.strerror or exc}; check the path and its "
+            "permissions"
+            if exc.filename
+            else f"cannot write the output: {exc.strerror or exc}; free space or write elsewhere"
+        )
+        err.print(f"error: {what}", highlight=False)
+        sys.exit(74)  # EX_IOERR
     except Exception as exc:
         if os.environ.get("PROFILE_AGENT_DEBUG"):
             raise
@@ -41,6 +66,15 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(70)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

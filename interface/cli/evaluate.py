@@ -10,7 +10,17 @@ import typer
 
 from retrieval.errors import UserError
 
-from ._common import JsonOpt, StoreOpt, err, handle_errors, print_json, workspace, write_text
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    StoreOpt,
+    check_out,
+    err,
+    handle_errors,
+    print_json,
+    workspace,
+    write_text,
+)
 
 app = typer.Typer()
 
@@ -19,7 +29,12 @@ app = typer.Typer()
 @handle_errors
 def eval_cmd(
     suite: Annotated[
-        str, typer.Option("--suite", help="'seeds' (built in), a case YAML file or a directory.")
+        str,
+        typer.Option(
+            "--suite",
+            help="'seeds' or 'dev' (built in: the seed reports, the dev pages' parse), a case "
+            "YAML file or a directory.",
+        ),
     ] = "seeds",
     llm: Annotated[
         str | None,
@@ -36,7 +51,9 @@ def eval_cmd(
     thresholds: Annotated[
         Path | None,
         typer.Option(
-            "--thresholds", help="Gate file (default: evals/thresholds.yaml).", show_default=False
+            "--thresholds",
+            help="Gate file (default: evals/thresholds.yaml; evals/thresholds_dev.yaml for 'dev').",
+            show_default=False,
         ),
     ] = None,
     report_out: Annotated[
@@ -55,12 +72,14 @@ def eval_cmd(
             help="Also rate each blurb N times with the configured LLM (never needed in CI).",
         ),
     ] = 0,
+    force: ForceOpt = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score reports against reference profiles; exit 1 when the gate fails."""
     from evals import (
         BASELINE,
+        DEV_THRESHOLDS,
         THRESHOLDS,
         apply_gate,
         load_baseline,
@@ -72,8 +91,9 @@ def eval_cmd(
 
     if llm not in (None, "offline", "openai"):
         raise UserError(f"--llm {llm!r} is not a drafter; use 'offline' or 'openai'")
+    check_out(report_out, force)
     cases = load_suite(suite)
-    gate = load_thresholds(thresholds or THRESHOLDS)
+    gate = load_thresholds(thresholds or (DEV_THRESHOLDS if suite == "dev" else THRESHOLDS))
     if baseline is None and suite == "seeds" and BASELINE.is_file():
         baseline = BASELINE
     before = load_baseline(baseline) if baseline else None
@@ -96,11 +116,13 @@ def eval_cmd(
     )
     markdown = to_markdown(result)
     if write_baseline:
-        write_text(
-            write_baseline, result.model_dump_json(include={"overall", "cases"}, indent=2) + "\n"
+        write_text(  # a baseline is meant to be refreshed; the message says it was overwritten
+            write_baseline,
+            result.model_dump_json(include={"overall", "cases"}, indent=2) + "\n",
+            force=True,
         )
     if report_out:
-        write_text(report_out, markdown)
+        write_text(report_out, markdown, force=force)
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -11,23 +12,60 @@ from rich.table import Table
 from agent.settings import load_settings
 from agent.workspace import Workspace
 from retrieval.errors import UserError
+from retrieval.fetch import is_url
 from retrieval.models import Profile
 
-from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, workspace
+from ._common import (
+    JsonOpt,
+    StoreOpt,
+    err,
+    handle_errors,
+    out,
+    print_json,
+    safe,
+    show_table,
+    workspace,
+)
 
 app = typer.Typer()
+
+
+NameOpt = Annotated[
+    str | None,
+    typer.Option("--name", help="The owner's name, e.g. \"First Last\" (wins over the page's)."),
+]
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="Accept a reading that covers clearly fewer entries than the page seems to list.",
+    ),
+]
+
+
+def _source(value: str) -> Path | str:
+    """A URL stays a string; anything else is a path."""
+    return value if is_url(value) else Path(value)
 
 
 @app.command()
 @handle_errors
 def parse(
-    file: Annotated[Path, typer.Argument(help="Profile page (text), JSON/JSONL, BibTeX or Atom.")],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Publication page: copied text, Markdown, saved HTML, JSON/JSONL, BibTeX, "
+            "Atom, or an http(s) URL."
+        ),
+    ],
     as_json: JsonOpt = False,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a format.")] = None,
+    name: NameOpt = None,
+    allow_partial: PartialOpt = False,
 ) -> None:
-    """Parse a profile file and show what was found (no store needed)."""
+    """Parse a publication page and show what was found (no store needed)."""
     ws = Workspace(load_settings())
-    profiles = ws.parse(file, fmt)
+    profiles = ws.parse(_source(file), fmt, name=name, allow_partial=allow_partial)
     if as_json:
         dumped = [p.model_dump(mode="json") for p in profiles]
         print_json(dumped[0] if len(dumped) == 1 else dumped)
@@ -37,15 +75,16 @@ def parse(
 
 
 def _show_profile(profile: Profile) -> None:
-    name = profile.name or "(no owner name on the page)"
+    name = safe(profile.name or "(no owner name on the page)")
     out.print(
         f"[bold]{name}[/]  name: {profile.name_source.value}  format: {profile.source_format}  "
-        f"id: {profile.id}  papers: {len(profile.papers)}",
+        f"id: {safe(profile.id)}  papers: {len(profile.papers)}",
         highlight=False,
     )
     if profile.metrics:
         out.print(
-            "metrics: " + ", ".join(f"{k}={v}" for k, v in profile.metrics.items()), highlight=False
+            "metrics: " + safe(", ".join(f"{k}={v}" for k, v in profile.metrics.items())),
+            highlight=False,
         )
     table = Table(show_lines=False)
     for col in ("P", "year", "cats", "title", "authors", "line"):
@@ -56,31 +95,42 @@ def _show_profile(profile: Profile) -> None:
         )
         title = p.title or ("(no title) " + (p.abstract or "")[:60] + "...")
         table.add_row(
-            p.label, str(p.year or ""), ",".join(p.categories), title, authors, str(p.source_line)
+            p.label,
+            str(p.year or ""),
+            safe(",".join(p.categories)),
+            safe(title),
+            safe(authors),
+            str(p.source_line),
         )
     out.print(table)
     for w in profile.warnings:
         where = f"line {w.line}: " if w.line else ""
-        out.print(f"{w.severity.value}: {where}{w.message}", highlight=False)
+        out.print(f"{w.severity.value}: {where}{safe(w.message)}", highlight=False)
     for s in profile.skipped:
-        out.print(f"skipped lines {s.start_line}-{s.end_line}: {s.reason}", highlight=False)
+        out.print(f"skipped lines {s.start_line}-{s.end_line}: {safe(s.reason)}", highlight=False)
 
 
 @app.command()
 @handle_errors
 def ingest(
-    files: Annotated[list[Path] | None, typer.Argument(help="Profile files to index.")] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Publication pages to index: files or URLs.")
+    ] = None,
     seeds: Annotated[
         bool, typer.Option("--seeds", help="Index every page in the seeds dir.")
     ] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
+    name: NameOpt = None,
+    allow_partial: PartialOpt = False,
 ) -> None:
     """Parse files and index their papers in the vector store (idempotent)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     ws = workspace(store)
-    paths = list(files or [])
+    paths: list[Path | str] = [_source(f) for f in files or []]
+    if name and (len(paths) != 1 or seeds):
+        raise UserError("--name applies to one page: pass exactly one FILE or URL with it")
     if seeds:
         seeds_dir = ws.settings.seeds_dir
         if not seeds_dir.is_dir():
@@ -93,7 +143,7 @@ def ingest(
     if not paths:
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
-    profiles = [p for path in paths for p in ws.parse(path)]
+    profiles = ws.parse_many(paths, name=name, allow_partial=allow_partial)
     with Progress(
         TextColumn("embedding chunks"),
         BarColumn(),
@@ -103,29 +153,44 @@ def ingest(
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("ingest", total=None)
-        results = ws.ingest_many(
-            profiles, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+        results = ws.ingest_many(profiles, progress=_progress(bar, task))
     if as_json:
         print_json([r.__dict__ for r in results])
         return
-    table = Table(title=f"ingested into {ws.settings.store_config().describe()}")
-    for col in ("profile", "name", "papers", "chunks", "added", "removed", "status"):
-        table.add_column(col, no_wrap=col == "profile", overflow="fold", min_width=8)
-    for r in results:
-        status = (
-            "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed")
-        )
-        table.add_row(
+    rows = [
+        [
             r.profile_id,
             r.name or "-",
             str(r.papers),
             str(r.chunks),
             str(r.added),
             str(r.removed),
-            status,
-        )
-    out.print(table)
+            "unchanged" if r.unchanged else ("updated" if r.removed or r.updated else "indexed"),
+        ]
+        for r in results
+    ]
+    show_table(
+        f"ingested into {ws.settings.store_config().describe()}",
+        ["profile", "name", "papers", "chunks", "added", "removed", "status"],
+        rows,
+        wrap={"name"},
+    )
+
+
+def _progress(bar: Any, task: Any) -> Callable[[int, int], None]:
+    """The bar on a terminal; elsewhere (a log, CI) a plain line at every tenth of a long job."""
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        if err.is_terminal or total < 200:
+            return
+        tenth = done * 10 // total
+        if tenth != shown[0]:
+            shown[0] = tenth
+            err.print(f"embedding chunks: {done:,}/{total:,}", highlight=False)
+
+    return report
 
 
 @app.command()
@@ -142,12 +207,12 @@ def profiles(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     if not rows:
         out.print("no profiles yet; run 'profile-agent ingest FILE' (or --seeds)")
         return
-    table = Table()
-    for col in ("id", "name", "papers", "chunks", "format"):
-        table.add_column(col, no_wrap=col == "id")
-    for r in rows:
-        table.add_row(r.id, r.name or "-", str(r.papers), str(r.chunks), r.source_format)
-    out.print(table)
+    show_table(
+        None,
+        ["id", "name", "papers", "chunks", "format"],
+        [[r.id, r.name or "-", str(r.papers), str(r.chunks), r.source_format] for r in rows],
+        wrap={"name"},
+    )
 
 
 @app.command("search")
@@ -169,9 +234,9 @@ def search_cmd(
     if as_json:
         print_json({"profile": prof.id, "query": query, "hits": [h.model_dump() for h in hits]})
         return
-    table = Table(title=f"{prof.name or prof.id}: {query}")
+    table = Table(title=safe(f"{prof.name or prof.id}: {query}"))
     for col in ("paper", "score", "title", "snippet"):
         table.add_column(col, overflow="fold")
     for h in hits:
-        table.add_row(h.label, f"{h.score:.3f}", h.title or "(no title)", h.snippet)
+        table.add_row(h.label, f"{h.score:.3f}", safe(h.title or "(no title)"), safe(h.snippet))
     out.print(table)

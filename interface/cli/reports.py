@@ -11,7 +11,19 @@ from rich.table import Table
 
 from retrieval.errors import UserError
 
-from ._common import JsonOpt, StoreOpt, err, handle_errors, out, print_json, workspace, write_text
+from ._common import (
+    ForceOpt,
+    JsonOpt,
+    StoreOpt,
+    check_out,
+    err,
+    handle_errors,
+    out,
+    print_json,
+    safe,
+    workspace,
+    write_text,
+)
 
 app = typer.Typer()
 
@@ -28,6 +40,15 @@ def summarize(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write to FILE instead of stdout.")
     ] = None,
+    no_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--no-fallback",
+            help="With --llm openai: fail (exit 75 unreachable, 3 bad output) instead of "
+            "drafting offline.",
+        ),
+    ] = False,
+    force: ForceOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """A grounded, cited report: blurb, topics, novelty, stats, verification."""
@@ -37,16 +58,17 @@ def summarize(
         raise UserError(f"--llm {llm!r} is not a drafter; use 'offline' or 'openai'")
     if fmt not in ("md", "json", "html"):
         raise UserError(f"--format {fmt!r} is not a report format; use md, json or html")
-    ws = workspace(store)
+    check_out(out_file, force)
+    ws = workspace(store, **({"fallback": False} if no_fallback else {}))
     report = ws.summarize(profile, llm=llm)  # type: ignore[arg-type]  # checked above
     text = render(report, fmt)  # type: ignore[arg-type]  # checked above
     for warning in report.warnings:
         if warning.startswith("LLM drafter not used"):
-            err.print(f"warning: {warning}", highlight=False)
+            err.print(f"warning: {safe(warning)}", highlight=False)
     if out_file is None:
         sys.stdout.write(text)
     else:
-        write_text(out_file, text)
+        write_text(out_file, text, force=force)
 
 
 @app.command()
@@ -104,7 +126,7 @@ def identities(
         if result.mixed
         else f"{who}: one person ({result.reason})"
     )
-    out.print(head, highlight=False)
+    out.print(safe(head), highlight=False)
     table = Table()
     for col in ("id", "label", "conf", "papers", "evidence"):
         table.add_column(col, overflow="fold")
@@ -119,11 +141,11 @@ def identities(
             f"single-author: {ev.single_author}" if ev.single_author else "",
         ]
         table.add_row(
-            i.id,
-            i.label,
+            safe(i.id),
+            safe(i.label),
             f"{i.confidence:.2f}",
             ", ".join(p.label for p in i.papers),
-            "\n".join(b for b in bits if b),
+            safe("\n".join(b for b in bits if b)),
         )
     out.print(table)
     if result.corrections_applied:

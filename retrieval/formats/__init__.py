@@ -1,7 +1,9 @@
 """One parser per input format, with detection.
 
 Text pages from profile sites each have their own module; structured inputs (JSON/JSONL,
-BibTeX, arXiv Atom) too. ``detect`` picks the format; ``parse_pages`` runs it.
+BibTeX, arXiv Atom) too. Any other publication list, copied text, Markdown or saved HTML, goes
+to the general reader (the ``general`` package, with ``html_page`` rendering HTML for it). ``detect``
+picks the format; ``parse_pages`` runs it.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputFileError
+from ..models import Severity
 from . import (
     arxiv_atom,
     author_abstract,
     bibtex,
     collab_list,
+    general,
     glued_listing,
+    html_page,
     json_profile,
     metric_cards,
     trust_snapshot,
@@ -31,19 +36,24 @@ FORMATS: tuple[str, ...] = (
     arxiv_atom.FORMAT,
     bibtex.FORMAT,
     *(p.FORMAT for p in _PAGE_PARSERS),
+    html_page.FORMAT,
+    general.FORMAT,
 )
 
 __all__ = ["FORMATS", "RawEntry", "RawPage", "StatedCount", "detect", "parse_pages"]
 
 
 def detect(text: str) -> str | None:
-    """Name of the format of ``text``, or None when no parser recognises it."""
+    """Name of the format of ``text``, or None when no specific parser recognises it (the
+    general reader then reads it)."""
     if json_profile.sniff_jsonl(text):
         return json_profile.FORMAT_JSONL
     if json_profile.sniff_json(text):
         return json_profile.FORMAT_JSON
     if arxiv_atom.sniff(text):
         return arxiv_atom.FORMAT
+    if html_page.sniff(text):
+        return html_page.FORMAT
     if bibtex.sniff(text):
         return bibtex.FORMAT
     lines = split_lines(text)
@@ -55,13 +65,13 @@ def detect(text: str) -> str | None:
 
 def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
     """Parse ``text`` (the contents of ``path``) in format ``fmt`` (detected when None)."""
+    forced = fmt is not None
     fmt = fmt or detect(text)
-    if fmt is None:
-        raise InputFileError(
-            path,
-            "unknown format: not JSON/JSONL, BibTeX, arXiv Atom, nor any known profile page layout "
-            f"({', '.join(p.FORMAT for p in _PAGE_PARSERS)}); pass --format to force one",
-        )
+    if fmt is None or (fmt == general.FORMAT and not html_page.sniff(text)):
+        return [general.read(general.lines_from_text(text))]
+    if fmt in (html_page.FORMAT, general.FORMAT):
+        doc = html_page.render(text)
+        return [general.read(general.lines_from_html(doc), html_page.FORMAT, doc)]
     if fmt == json_profile.FORMAT_JSON:
         return json_profile.parse_json(text, path)
     if fmt == json_profile.FORMAT_JSONL:
@@ -72,5 +82,26 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
         return [bibtex.parse(text, path)]
     for parser in _PAGE_PARSERS:
         if fmt == parser.FORMAT:
-            return [parser.parse(split_lines(text))]
+            text, pasted = bibtex.blank_entries(text)
+            page = parser.parse(split_lines(text))
+            page = page if forced else _better_reading(page, text)
+            for first, last, key in pasted:
+                page.skip(first, last, f"BibTeX entry {key!r} pasted into the page; not a paper")
+            return [page]
     raise InputFileError(path, f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _better_reading(page: RawPage, text: str) -> RawPage:
+    """A site layout's sniff can accept a page it reads only in part (a Barron homepage taken
+    for ``collab-list``); the general reader's reading wins when it finds clearly more."""
+    reading = general.read(general.lines_from_text(text))
+    have, other = len(page.entries), len(reading.entries)
+    if other >= have + 3 and other >= 1.25 * have:
+        reading.warn(
+            "layout_fallback",
+            f"the page looks like the {page.format!r} layout, but that reading found {have} "
+            f"entries and the general reader {other}; the general reading is used",
+            severity=Severity.info,
+        )
+        return reading
+    return page

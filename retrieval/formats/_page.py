@@ -48,6 +48,8 @@ class RawPage:
     warnings: list[ParseIssue] = field(default_factory=list)
     skipped: list[SkippedBlock] = field(default_factory=list)
     profile_id: str | None = None
+    # Entries the page seems to list (general reader only), for the coverage guard.
+    seen_entries: int | None = None
 
     def warn(
         self,

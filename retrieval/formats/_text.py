@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -55,13 +56,23 @@ def split_lines(text: str) -> list[Line]:
     return [Line(i, t.rstrip()) for i, t in enumerate(text.split("\n"), start=1)]
 
 
+def _uncased(c: str) -> bool:
+    """A letter of a script without case (Chinese, Japanese, Korean, Arabic, Hindi...)."""
+    return c.isalpha() and not c.isupper() and not c.islower()
+
+
 def _is_name_part(part: str) -> bool:
     if not part:
         return False
-    if not part[0].isalpha() or not part[0].isupper():
+    if not part[0].isalpha():
         return False
     rest = part[1:]
-    if not all(c.isalpha() or c in "'’" for c in rest):
+    # Combining marks (Devanagari vowel signs, NFD accents) belong to the letters before them.
+    if not all(c.isalpha() or c in "'’" or unicodedata.category(c).startswith("M") for c in rest):
+        return False
+    if _uncased(part[0]):
+        return True
+    if not part[0].isupper():
         return False
     # An upper-case letter inside a word ("PaddleYulong") means two words glued together.
     return not any(c.isupper() for c in rest) or bool(_CAMEL_OK.match(part))
@@ -109,6 +120,13 @@ def parse_author_list(text: str) -> tuple[list[str], bool] | None:
     if not names or not all(is_person_name(n) for n in names):
         return None
     return names, truncated
+
+
+def looks_like_author_line(text: str) -> bool:
+    """Several people's names (``"A B, C D et al. · org"``): a line that is not a title."""
+    main = text.partition(" · ")[0]
+    parsed = parse_author_list(main)
+    return parsed is not None and (len(parsed[0]) > 1 or parsed[1])
 
 
 def split_title_authors(text: str) -> tuple[str, list[str], bool] | None:

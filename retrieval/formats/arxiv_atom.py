@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 
@@ -20,10 +21,15 @@ def sniff(text: str) -> bool:
 
 
 def _text(el, tag: str) -> str | None:
+    """All the text of ``el``'s child ``tag``, inline markup included (``<b>X</b>`` is X);
+    an HTML-typed element's escaped tags are dropped too."""
     child = el.find(tag)
-    if child is None or child.text is None:
+    if child is None:
         return None
-    return re.sub(r"\s+", " ", child.text).strip() or None
+    text = "".join(child.itertext())
+    if child.get("type") in ("html", "xhtml"):
+        text = html.unescape(re.sub(r"<[^>]*>", " ", text))
+    return re.sub(r"\s+", " ", text).strip() or None
 
 
 def parse(text: str, path: Path) -> RawPage:

@@ -19,6 +19,8 @@ from ._text import ET_AL, Line
 
 FORMAT_JSON = "json"
 FORMAT_JSONL = "jsonl"
+# More papers than any real page lists; past it the file is a dump, not a profile.
+MAX_PAPERS = 20_000
 
 
 class PaperIn(BaseModel):
@@ -76,13 +78,31 @@ def sniff_jsonl(text: str) -> bool:
 
 
 def _looks_jsonl(text: str) -> bool:
-    rows = [r for r in text.splitlines() if r.strip()]
-    if len(rows) < 2:
+    """A first line that is a whole JSON object, and more lines after it. (Pretty-printed JSON
+    opens with a line that is not a whole object.) Later lines are not looked at, so a bad line
+    is reported by the JSONL parser on its own line number."""
+    rows = (r for r in text.splitlines() if r.strip())
+    first = next(rows, None)
+    if first is None or next(rows, None) is None:
         return False
     try:
-        return all(isinstance(json.loads(r), dict) for r in rows[:3])
-    except json.JSONDecodeError:
+        return isinstance(json.loads(first), dict)
+    except (json.JSONDecodeError, RecursionError):
         return False
+
+
+def _loads(text: str, path: Path, line: int | None = None) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = line if line is not None else exc.lineno
+        raise InputFileError(
+            path, f"invalid JSON: {exc.msg} (column {exc.colno}); fix the syntax", line=where
+        ) from None
+    except RecursionError:
+        raise InputFileError(
+            path, "JSON nested too deeply to be a profile; check the file", line=line
+        ) from None
 
 
 def _format_validation(exc: ValidationError, prefix: str = "") -> str:
@@ -151,12 +171,7 @@ def _title_lines(text: str, papers: list[Any]) -> list[int]:
 
 
 def parse_json(text: str, path: Path) -> list[RawPage]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(
-            path, f"invalid JSON: {exc.msg} (column {exc.colno}); fix the syntax", line=exc.lineno
-        ) from None
+    data = _loads(text, path)
     if isinstance(data, list):
         if data and all(isinstance(d, dict) and "papers" in d for d in data):
             return [_validate_profile(d, path, FORMAT_JSON, text) for d in data]
@@ -171,23 +186,43 @@ def parse_json(text: str, path: Path) -> list[RawPage]:
 def _validate_profile(
     data: dict[str, Any], path: Path, fmt: str, text: str, line: int | None = None
 ) -> RawPage:
+    """``data`` as a profile; papers are validated one by one, so the first bad one fails
+    at once with its line, however long the list."""
+    papers = data.get("papers")
+    if isinstance(papers, list) and len(papers) > MAX_PAPERS:
+        raise InputFileError(
+            path,
+            f"{len(papers):,} papers in one profile, over the limit of {MAX_PAPERS:,}; split the "
+            "file",
+            line=line,
+        )
     try:
-        prof = ProfileIn.model_validate(data)
+        prof = ProfileIn.model_validate(
+            {**data, "papers": []} if isinstance(papers, list) else data
+        )
+        prof.papers = []
+        for idx, paper in enumerate(papers or []):
+            try:
+                prof.papers.append(PaperIn.model_validate(paper))
+            except ValidationError as exc:
+                err_line = line if line is not None else _title_lines(text, papers)[idx]
+                raise InputFileError(
+                    path,
+                    "invalid profile: "
+                    + _format_validation(exc, f"papers.{idx}.")
+                    + "; see the Profile schema in the README",
+                    line=err_line,
+                ) from None
     except ValidationError as exc:
-        papers = data.get("papers") if isinstance(data, dict) else None
-        err_line = line
-        loc = exc.errors()[0]["loc"]
-        if err_line is None and isinstance(papers, list) and len(loc) > 1 and loc[0] == "papers":
-            idx = loc[1]
-            if isinstance(idx, int):
-                err_line = _title_lines(text, papers)[idx] if idx < len(papers) else None
         raise InputFileError(
             path,
             "invalid profile: "
             + _format_validation(exc)
             + "; see the Profile schema in the README",
-            line=err_line,
+            line=line,
         ) from None
+    except RecursionError:
+        raise InputFileError(path, "profile nested too deeply; check the file", line=line) from None
     lines = [line] * len(prof.papers) if line is not None else _title_lines(text, data["papers"])
     return _page(prof, fmt, lines)
 
@@ -199,12 +234,7 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
     for ln in lines:
         if ln.blank:
             continue
-        try:
-            obj = json.loads(ln.text)
-        except json.JSONDecodeError as exc:
-            raise InputFileError(
-                path, f"invalid JSON on this line: {exc.msg} (column {exc.colno})", line=ln.number
-            ) from None
+        obj = _loads(ln.text, path, line=ln.number)
         if not isinstance(obj, dict):
             raise InputFileError(
                 path, "each JSONL line must be a JSON object (a paper or a profile)", line=ln.number
@@ -212,8 +242,14 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
         if "papers" in obj:
             pages.append(_validate_profile(obj, path, FORMAT_JSONL, ln.text, line=ln.number))
             continue
+        if len(papers) >= MAX_PAPERS:
+            raise InputFileError(
+                path, f"over {MAX_PAPERS:,} papers in one profile; split the file", line=ln.number
+            )
         try:
             papers.append((PaperIn.model_validate(obj), ln.number))
+        except RecursionError:
+            raise InputFileError(path, "paper nested too deeply", line=ln.number) from None
         except ValidationError as exc:
             raise InputFileError(
                 path, "invalid paper: " + _format_validation(exc), line=ln.number
@@ -226,4 +262,6 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
         page = RawPage(format=FORMAT_JSONL)
         page.entries = [_entry(p, n) for p, n in papers]
         return [page]
+    if not pages:
+        raise InputFileError(path, "no JSONL lines found; one JSON paper or profile per line")
     return pages

@@ -62,6 +62,15 @@ def parse(lines: list[Line]) -> RawPage:
             state = "title"
         elif current is None:
             page.unparsed(ln.number, ln.text)
+        elif (
+            state == "title"
+            and (ao := _authors_and_orgs(ln.text)) is not None
+            and (len(ao[0]) > 1 or ao[1] or ao[2])
+        ):
+            # The title line is missing: this is the card's author line.
+            page.warn("missing_title", "entry has no title line; read without a title", ln.number)
+            current.authors, current.authors_truncated, current.orgs = ao
+            state = "abstract"
         elif state == "title":
             current.title = ln.text.strip()
             state = "authors"

@@ -24,5 +24,5 @@ def health(state: State) -> dict[str, Any]:
         "profiles": len(ws.profiles()),
         "writes_need_token": state.token is not None,
         "chat": chat_available(),
-        "url_ingest": False,
+        "url_ingest": True,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.reporting.build import build_chat_model
 from retrieval.errors import UserError
+from retrieval.fetch import is_url
 from retrieval.models import Profile
 
-from ..errors import PayloadTooLarge, Unavailable, UnsupportedMediaType
+from ..errors import PayloadTooLarge, UnsupportedMediaType
 from ..jobs import Progress
 from ..state import State, rate_limited, require_token
 from ._render import rendered
@@ -90,20 +92,25 @@ def list_profiles(state: State) -> list[dict[str, Any]]:
     },
 )
 async def create_profile(state: State, request: Request) -> JSONResponse:
-    """Parse the page now (bad input fails at once), then ingest it as a background job:
-    202 with the job to poll (``Location``) and the profile ids it will create."""
-    data, name, fmt = await _read_input(request, state.settings.max_file_bytes)
+    """A page uploaded or sent as JSON is parsed now (bad input fails at once), then ingested
+    as a background job; a URL is fetched, parsed and ingested in the job. 202 with the job to
+    poll (``Location``); its result lists the profiles written."""
+    page = await _read_input(request, state.settings.max_file_bytes)
     ws = state.workspace
-    profiles = ws.parse_upload(data, name, fmt)
+    profiles = [] if page.url else ws.parse_upload(page.data, page.name, page.fmt)
     ids = [p.id for p in profiles]
 
     def run(progress: Progress) -> list[dict[str, Any]]:
+        todo = profiles
+        if page.url:
+            progress.say("fetching the page")
+            todo = ws.parse(page.url, page.fmt)
         progress.say("embedding chunks")
-        results = state.write(lambda: ws.ingest_many(profiles, progress))
+        results = state.write(lambda: ws.ingest_many(todo, progress))
         progress.say("done")
         return [r.__dict__ for r in results]
 
-    job = state.jobs.submit("ingest", ",".join(ids), run)
+    job = state.jobs.submit("ingest", page.url or ",".join(ids), run)
     return JSONResponse(
         {"job": job.model_dump(mode="json"), "profiles": ids, "poll": f"/api/jobs/{job.id}"},
         status_code=202,
@@ -111,8 +118,17 @@ async def create_profile(state: State, request: Request) -> JSONResponse:
     )
 
 
-async def _read_input(request: Request, max_bytes: int) -> tuple[bytes, str, str | None]:
-    """The page's bytes, a name for it and a forced format, from a multipart upload or JSON."""
+@dataclass
+class _Page:
+    data: bytes = b""
+    name: str = ""
+    fmt: str | None = None
+    url: str | None = None
+
+
+async def _read_input(request: Request, max_bytes: int) -> _Page:
+    """The page (bytes and a name for them, or a URL) and a forced format, from a multipart
+    upload or JSON."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes + FORM_OVERHEAD:
         raise PayloadTooLarge(_too_large(int(declared), max_bytes))
@@ -131,7 +147,8 @@ async def _read_input(request: Request, max_bytes: int) -> tuple[bytes, str, str
         if len(data) > max_bytes:
             raise PayloadTooLarge(_too_large(len(data), max_bytes, "over"))
         fmt = form.get("format")
-        return data, upload.filename or "upload.txt", fmt if isinstance(fmt, str) and fmt else None
+        name = upload.filename or "upload.txt"
+        return _Page(data, name, fmt if isinstance(fmt, str) and fmt else None)
     if ctype == "application/json":
         try:
             body = ProfileIn.model_validate_json(await request.body())
@@ -149,15 +166,14 @@ async def _read_input(request: Request, max_bytes: int) -> tuple[bytes, str, str
     )
 
 
-def _json_input(body: ProfileIn, max_bytes: int) -> tuple[bytes, str, str | None]:
+def _json_input(body: ProfileIn, max_bytes: int) -> _Page:
     given = [k for k in ("url", "text", "profile") if getattr(body, k) is not None]
     if len(given) != 1:
         raise UserError("send exactly one of 'url', 'text' or 'profile'")
     if body.url is not None:
-        raise Unavailable(
-            "fetching a page from a URL is not available in this build; download the page and "
-            "upload the file (or send its text as {'text': ...})"
-        )
+        if not is_url(body.url):
+            raise UserError(f"{body.url!r} is not an http(s) URL; paste the page's address")
+        return _Page(url=body.url.strip(), fmt=body.format)
     if body.text is not None:
         data = body.text.encode("utf-8")
         name = body.filename or "page.txt"
@@ -166,7 +182,7 @@ def _json_input(body: ProfileIn, max_bytes: int) -> tuple[bytes, str, str | None
         name = body.filename or f"{(body.profile or {}).get('id') or 'profile'}.json"
     if len(data) > max_bytes:
         raise PayloadTooLarge(_too_large(len(data), max_bytes, "over"))
-    return data, name, body.format
+    return _Page(data, name, body.format)
 
 
 def _too_large(size: int, max_bytes: int, how: str = "declared as") -> str:

@@ -65,14 +65,14 @@ document.addEventListener("mouseover", (ev) => {
 document.addEventListener("keydown", (ev) => { if (ev.key === "Escape" && pop) pop.hidden = true; });
 
 // --- upload + jobs ------------------------------------------------------------------------
-async function pollJob(job, statusEl, profileIds) {
+async function pollJob(job, statusEl) {
   for (;;) {
     const resp = await fetch(`/api/jobs/${job.id}`);
     if (!resp.ok) return setStatus(statusEl, await errorText(resp), true);
     const j = await resp.json();
     if (j.status === "done") {
       setStatus(statusEl, "Done; opening the profile…");
-      window.location.href = `/p/${encodeURIComponent(profileIds[0])}`;
+      window.location.href = `/p/${encodeURIComponent(j.result[0].profile_id)}`;
       return;
     }
     if (j.status === "failed") return setStatus(statusEl, j.error ? j.error.message : "failed", true);
@@ -88,7 +88,7 @@ async function submitProfile(body, contentHeaders) {
   const resp = await fetch("/api/profiles", { method: "POST", body, headers: headers(contentHeaders) });
   if (resp.status !== 202) return setStatus(statusEl, await errorText(resp), true);
   const out = await resp.json();
-  await pollJob(out.job, statusEl, out.profiles);
+  await pollJob(out.job, statusEl);
 }
 
 const uploadForm = $("#upload-form");

@@ -1,0 +1,155 @@
+"""Caches of encoder outputs, keyed by a hash of the text.
+
+The same texts are embedded again and again: re-ingesting a page after an edit, a test session
+building several stores from the same seeds, and every report embedding the same topic
+prototypes and the same drafted sentences. Encoding is the whole cost of those. Vectors are
+deterministic for a given encoder, so a hit returns the stored row.
+
+Two levels: a bounded in-process LRU, and an optional on-disk SQLite file in the user cache
+directory (named by the encoder's fingerprint, so other weights never read it), which is what
+lets a fresh ``profile-agent summarize`` skip loading the encoder at all.
+``PROFILE_AGENT_EMBED_CACHE=0`` turns the disk level off (the benchmarks do, to time encoding).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .embeddings import Embedder
+
+_DISK_MAX_ROWS = 100_000  # ~160 MB of 384-d float32 vectors; the oldest rows go first
+
+
+def disk_cache_enabled() -> bool:
+    return os.environ.get("PROFILE_AGENT_EMBED_CACHE", "1").strip().lower() not in (
+        "0",
+        "off",
+        "false",
+        "no",
+    )
+
+
+class DiskVectorCache:
+    """Vectors by text key in one SQLite file. Every failure (read-only dir, locked or
+    corrupt file) makes it a no-op: a cache must never break the command it speeds up."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.path = path
+        self.dim = dim
+        self._db: sqlite3.Connection | None = None
+        self._broken = False
+
+    def _conn(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS v (k BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+                self._db = db
+            except (OSError, sqlite3.Error):
+                self._broken = True
+        return self._db
+
+    def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        db = self._conn()
+        if db is None or not keys:
+            return {}
+        out: dict[bytes, np.ndarray] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                part = list(keys[start : start + 500])
+                marks = ",".join("?" * len(part))
+                for k, blob in db.execute(f"SELECT k, vec FROM v WHERE k IN ({marks})", part):
+                    vec = np.frombuffer(blob, dtype=np.float32)
+                    if vec.shape == (self.dim,):
+                        out[bytes(k)] = vec
+        except sqlite3.Error:
+            return out
+        return out
+
+    def put(self, rows: dict[bytes, np.ndarray]) -> None:
+        db = self._conn()
+        if db is None or not rows:
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany(
+                "INSERT OR REPLACE INTO v (k, vec) VALUES (?, ?)",
+                [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in rows.items()],
+            )
+            db.execute(
+                "DELETE FROM v WHERE rowid <= (SELECT MAX(rowid) FROM v) - ?", (_DISK_MAX_ROWS,)
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+
+
+class CachedEmbedder:
+    """Wraps an ``Embedder``; ``embed`` only encodes texts it has not seen (most recent first)."""
+
+    def __init__(
+        self, inner: Embedder, max_entries: int = 20_000, disk: DiskVectorCache | None = None
+    ) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.max_entries = max_entries
+        self.disk = disk
+        self._rows: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        todo: dict[bytes, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._rows and key not in todo:
+                todo[key] = text
+        fresh: dict[bytes, np.ndarray] = {}
+        if todo and self.disk is not None:
+            fresh = self.disk.get(list(todo))
+            todo = {k: t for k, t in todo.items() if k not in fresh}
+        self.misses += len(todo)
+        self.hits += len(keys) - len(todo)
+        if todo:
+            encoded = self.inner.embed(list(todo.values()), batch_size=batch_size)
+            new = dict(zip(todo, encoded, strict=True))
+            if self.disk is not None:
+                self.disk.put(new)
+            fresh.update(new)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for row, key in enumerate(keys):
+            if key in fresh:
+                out[row] = fresh[key]
+            else:
+                out[row] = self._rows[key]
+                self._rows.move_to_end(key)
+        for key, vec in fresh.items():
+            self._rows[key] = vec.copy()
+        while len(self._rows) > self.max_entries:
+            self._rows.popitem(last=False)
+        return out
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        return self.inner.token_offsets(text)
+
+    def __getattr__(self, name: str):
+        # Anything else (tokenizer, max_seq_length, ...) is the wrapped encoder's.
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
