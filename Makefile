@@ -37,6 +37,7 @@ bench: setup  ## Benchmarks: ingest, report, identities, encoder vs sentence-tra
 	$(UV) run python -m benchmarks.parse_bench
 	$(UV) run python -m benchmarks.report_bench
 	$(UV) run python -m benchmarks.identity_bench
+	$(UV) run python -m benchmarks.chat_bench
 	$(UV) run python -m benchmarks.encoder_bench
 	$(UV) run python -m benchmarks.coldstart_bench
 	$(UV) run python -m benchmarks.scale_bench --papers $(PAPERS)

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.config import ChunkConfig, EmbeddingConfig, StoreConfig
+from retrieval.openai_api import RetryPolicy
 from retrieval.parse import DEFAULT_MAX_BYTES
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +33,12 @@ class LLMSettings(BaseModel):
 
     provider: Literal["offline", "openai"] = Field("offline", description="Default drafter.")
     model: str = Field("gpt-4o-mini", description="Chat model name for the 'openai' provider.")
-    timeout_s: float = Field(60.0, gt=0, description="Per-request timeout in seconds.")
-    max_retries: int = Field(4, ge=0, le=10, description="Retries of transient faults per request.")
+    timeout_s: float = Field(
+        60.0, gt=0, description="Per-request timeout in seconds (chat and embedding requests)."
+    )
+    max_retries: int = Field(
+        4, ge=0, le=10, description="Retries of transient faults per OpenAI request (both)."
+    )
     max_reasks: int = Field(2, ge=0, le=5, description="Re-asks after invalid structured output.")
     token_budget: int = Field(24000, ge=1000, description="Prompt+completion tokens per report.")
     backoff_s: float = Field(
@@ -112,6 +117,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OPENAI_BASE_URL", "PROFILE_AGENT_OPENAI_BASE_URL"),
         description="Base URL of the OpenAI-compatible endpoint (default: api.openai.com).",
     )
+
+    def retry_policy(self) -> RetryPolicy:
+        """Timeout and retries of every request to the OpenAI-compatible endpoint."""
+        return RetryPolicy(
+            timeout_s=self.llm.timeout_s,
+            max_retries=self.llm.max_retries,
+            backoff_s=self.llm.backoff_s,
+        )
 
     def store_config(self) -> StoreConfig:
         return StoreConfig(

@@ -29,6 +29,7 @@ from retrieval.store import VectorStore
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .chat import Answer, ChatContext
     from .llm import ChatModel
     from .models import Corrections, IdentityResult, Report
 
@@ -40,6 +41,8 @@ class Workspace:
         self.index = index_name(settings.embedding, settings.chunking, SCHEMA_VERSION)
         if embedder is not None:
             self.__dict__["embedder"] = embedder  # fills the cached property below
+        # Chat contexts by (profile id, content hash, corrections): reused while unchanged.
+        self._chat: dict[tuple[str, str, str | None], ChatContext] = {}
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -48,6 +51,7 @@ class Workspace:
             self.settings.embedding,
             key.get_secret_value() if key else None,
             self.settings.openai_base_url,
+            self.settings.retry_policy(),
         )
 
     @cached_property
@@ -267,6 +271,52 @@ class Workspace:
         return build_report(
             profile, self.store, self.embedder, self.settings, llm, chat, identity_id
         )
+
+    def chat_context(self, ref: str) -> ChatContext:
+        """What answering needs about a profile, built once per page version and process."""
+        from .chat import build_context
+
+        profile = self.resolve(ref)
+        key = (profile.id, profile.content_hash, self.store.get_corrections(profile.id))
+        if key not in self._chat:
+            self._chat = {k: v for k, v in self._chat.items() if k[0] != profile.id}
+            self._chat[key] = build_context(self.store, self.embedder, profile)
+        return self._chat[key]
+
+    def ask(
+        self,
+        ref: str,
+        question: str,
+        identity_id: str | None = None,
+        llm: Literal["offline", "openai"] | None = None,
+        session_id: str | None = None,
+        chat: ChatModel | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question about a stored profile, cited and verified. With
+        ``session_id`` the turn joins that session (created on first use; follow-ups refer to
+        its earlier turns); ``identity_id`` picks the person on a mixed page (and is kept for
+        the session)."""
+        from retrieval.errors import UserError
+
+        from .chat import SessionStore, Turner
+
+        if not question.strip():
+            raise UserError("the question is empty; ask something about the papers")
+        if len(question) > 2000:
+            raise UserError(f"the question is {len(question)} characters; keep it under 2000")
+        ctx = self.chat_context(ref)
+        sessions = SessionStore(self.store)
+        session = sessions.load(session_id, ctx.profile.id) if session_id else None
+        if session is not None and identity_id is not None:
+            session.identity_id = identity_id
+        turner = Turner(
+            ctx, self.embedder, self.settings, llm or self.settings.llm.provider, chat, on_token
+        )
+        answer = turner.ask(question, session, identity_id)
+        if session is not None:
+            sessions.save(session)
+        return answer
 
 
 def _listing(rows: list[ProfileSummary]) -> str:

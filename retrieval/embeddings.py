@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from .config import EmbeddingConfig
+from .openai_api import RetryPolicy
 
 
 class Embedder(Protocol):
@@ -24,7 +25,10 @@ class Embedder(Protocol):
 
 @lru_cache(maxsize=4)
 def build_embedder(
-    config: EmbeddingConfig, api_key: str | None = None, base_url: str | None = None
+    config: EmbeddingConfig,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    policy: RetryPolicy | None = None,
 ) -> Embedder:
     """The embedder for ``config``, built once per process (loading weights is not free), with
     its vectors cached by text."""
@@ -33,7 +37,9 @@ def build_embedder(
     if config.provider == "openai":
         from .embed_openai import OpenAIEmbedder
 
-        return CachedEmbedder(OpenAIEmbedder(config.model, api_key=api_key, base_url=base_url))
+        return CachedEmbedder(
+            OpenAIEmbedder(config.model, api_key=api_key, base_url=base_url, policy=policy)
+        )
     from .embed_local import MiniLMEncoder
     from .embed_onnx import cache_dir
 

@@ -190,6 +190,11 @@ class VectorStore:
         self.corrections = self._client.get_or_create_collection(
             "profile_agent_corrections", embedding_function=None
         )
+        # Chat sessions: like corrections, independent of the index; a collection rather than
+        # a file so that every API process sharing a Chroma server sees the same sessions.
+        self.sessions = self._client.get_or_create_collection(
+            "profile_agent_chat_sessions", embedding_function=None
+        )
 
     # -- chunks -------------------------------------------------------------------------------
 
@@ -304,6 +309,20 @@ class VectorStore:
     @_guarded
     def get_corrections(self, profile_id: str) -> str | None:
         got = self.corrections.get(ids=[profile_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    # -- chat sessions ------------------------------------------------------------------------
+
+    def put_session(self, session_id: str, profile_id: str, text: str) -> None:
+        self.sessions.upsert(
+            ids=[session_id],
+            embeddings=[_NO_VECTOR],
+            documents=[text],
+            metadatas=[{"profile_id": profile_id}],
+        )
+
+    def get_session(self, session_id: str) -> str | None:
+        got = self.sessions.get(ids=[session_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
     # -- profile records ----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Embeddings are deterministic: a hashed bag of words, so similar texts get similar vectors.
 Faults are queued per endpoint: ``server.fail("/v1/embeddings", 429)`` makes the next request
-to that endpoint answer 429; ``server.fail(path, "hang")`` delays past the client's timeout.
+to that endpoint answer 429; ``server.fail(path, "hang")`` delays past the client's timeout; ``"drop"`` breaks a streamed
+reply halfway. Chat requests with ``stream: true`` are answered as server-sent events.
 
 Chat completions answer with queued replies (``server.reply(text)``), or, when none is queued,
 with a well-behaved draft built from the evidence in the prompt: the first sentence of each of
@@ -101,6 +102,9 @@ class FakeOpenAI:
                     prompt = "\n".join(m["content"] for m in body["messages"])
                     text = server.replies.popleft() if server.replies else grounded_draft(prompt)
                     used = max(1, len(prompt) // 4)
+                    if body.get("stream"):
+                        self._stream(text, used, body.get("model"), fault == "drop")
+                        return
                     self._send(
                         200,
                         {
@@ -124,6 +128,47 @@ class FakeOpenAI:
                     )
                     return
                 self._send(404, {"error": {"message": f"no route {path}"}})
+
+            def _stream(self, text: str, used: int, model: str | None, drop: bool) -> None:
+                """Server-sent events, one chunk per word, usage last (``stream_options``);
+                ``drop`` closes the connection halfway through."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                words = re.findall(r"\S+\s*", text)
+                base = {
+                    "id": "chatcmpl-s",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": model,
+                }
+                for i, word in enumerate(words):
+                    if drop and i == len(words) // 2:
+                        self.wfile.write(b"data: {not json\n\n")
+                        self.wfile.flush()
+                        return
+                    chunk = {
+                        **base,
+                        "choices": [
+                            {"index": 0, "delta": {"content": word}, "finish_reason": None}
+                        ],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                done = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                usage = {
+                    **base,
+                    "choices": [],
+                    "usage": {
+                        "prompt_tokens": used,
+                        "completion_tokens": max(1, len(text) // 4),
+                        "total_tokens": used + max(1, len(text) // 4),
+                    },
+                }
+                for payload in (done, usage):
+                    self.wfile.write(f"data: {json.dumps(payload)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 raw = json.dumps(payload).encode()

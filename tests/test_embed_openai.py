@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from interface.cli import app
 from retrieval.embed_openai import OpenAIEmbedder
 from retrieval.errors import ConfigError, TransientError
+from retrieval.openai_api import RetryPolicy
 
 from .conftest import SEED
 from .fake_openai import FakeOpenAI
@@ -32,7 +33,8 @@ def test_retries_429_and_500_then_succeeds() -> None:
 def test_gives_up_after_bounded_retries() -> None:
     with FakeOpenAI() as server:
         server.fail("/v1/embeddings", *([503] * 10))
-        emb = OpenAIEmbedder("m", api_key="k", base_url=server.base_url)
+        policy = RetryPolicy(max_retries=4, backoff_s=0.01)
+        emb = OpenAIEmbedder("m", api_key="k", base_url=server.base_url, policy=policy)
         with pytest.raises(TransientError):
             emb.embed(["x"])
         assert len(server.requests) == 5

@@ -69,7 +69,7 @@ def test_unreachable_endpoint_falls_back_with_one_clean_message(seeded_store: Pa
     assert sum("LLM drafter not used" in ln for ln in lines) == 1, lines
     retries = [ln for ln in lines if "try " in ln and " of 3 in " in ln]
     assert len(retries) == 2, lines  # one line per retry
-    assert all(ln.startswith("warning: chat request to openai:") for ln in retries)
+    assert all(ln.startswith("warning: chat request (gpt-4o-mini) failed") for ln in retries)
     assert not any("Retrying agent." in ln or "Traceback" in ln for ln in lines)
     assert (
         "Drafted by **offline** (openai:gpt-4o-mini was asked and not used: endpoint" in res.stdout

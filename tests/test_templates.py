@@ -43,6 +43,16 @@ SAMPLES: dict[str, dict[str, object]] = {
     },
     "reask": {"error": "not valid JSON"},
     "judge_blurb": {"blurb": "A blurb [P1].", "themes": ["ergodic theory"]},
+    "chat_system": {},
+    "chat_user": {
+        "evidence": [{"label": "P3", "year": 2012, "title": "T", "text": "We derive X."}],
+        "question": "What do they derive?",
+        "subject": "by one person named Ada",
+    },
+    "chat_condense": {
+        "history": [{"question": "What is X?", "answer": "X is Y [P3]."}],
+        "question": "And how was it tested?",
+    },
 }
 
 

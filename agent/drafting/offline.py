@@ -17,7 +17,7 @@ from ..language import content_terms, split_sentences
 from ..templating import render_prompt
 from .base import DraftSentence
 
-_CUE = re.compile(
+CUE = re.compile(
     r"\b(?:we|the authors|this (?:paper|work|study|article))\s+(?:\w+\s+){0,2}?"
     r"(?:propose|introduce|present|develop|design|prove|show|derive|establish|characteri[sz]e|"
     r"demonstrate|study|investigate|explore|build|construct|formulate|report|find|obtain|"
@@ -141,7 +141,7 @@ class OfflineDrafter:
 
 def _score(sentence: str, theme_terms: set[str], index: int, count: int) -> float:
     n_words = len(sentence.split())
-    score = 3.0 if _CUE.search(sentence) else 0.0
+    score = 3.0 if CUE.search(sentence) else 0.0
     score += len(theme_terms & set(content_terms(sentence)))
     if 10 <= n_words <= 45:
         score += 1.0
@@ -151,7 +151,7 @@ def _score(sentence: str, theme_terms: set[str], index: int, count: int) -> floa
         score -= 1.5  # LaTeX reads badly out of context
     if re.search(r"\d", sentence):
         score += 0.5  # results with numbers are specific
-    if index == 0 and not _CUE.search(sentence):
+    if index == 0 and not CUE.search(sentence):
         score -= 0.5  # first sentences are usually background
     if _HEDGE.search(sentence) or (index == count - 1 and count > 2):
         score -= 1.5  # closing outlook, not a contribution
@@ -230,3 +230,8 @@ def _lower_first(text: str, who: str) -> str:
     if first[:1].isupper() and first[1:].islower():
         return text[0].lower() + text[1:]
     return text
+
+
+def reader_sentence(sentence: str, pe: PaperEvidence, evidence: Evidence) -> str:
+    """An abstract's sentence rewritten for a reader: no leading connective, no "we"."""
+    return _rewrite(_LEAD.sub("", sentence.strip().rstrip(" .")), _who(pe, evidence))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -30,6 +31,14 @@ class ChatModel(Protocol):
     name: str
 
     def complete(self, messages: list[Message], max_tokens: int) -> Completion: ...
+
+    def stream(
+        self, messages: list[Message], max_tokens: int, on_token: Callable[[str], None]
+    ) -> Completion:
+        """Like ``complete``, calling ``on_token`` with each piece of the text as it arrives;
+        returns the whole completion. Faults before the first token are retried like
+        ``complete``'s; a fault after it is raised (retrying would repeat shown text)."""
+        ...
 
 
 def estimate_tokens(text: str) -> int:

@@ -1,29 +1,20 @@
 """The OpenAI-compatible provider: LangChain's ChatOpenAI over the openai SDK, against
-api.openai.com or any server speaking the same wire format (``OPENAI_BASE_URL``)."""
+api.openai.com or any server speaking the same wire format (``OPENAI_BASE_URL``). Errors and
+retries go through the one adapter, ``retrieval.openai_api``."""
 
 from __future__ import annotations
 
-import logging
-from urllib.parse import urlparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
+from pydantic import SecretStr
 
-from retrieval.errors import ConfigError, ModelError, TransientError
-from retrieval.retries import announce_retry
+from retrieval.openai_api import OpenAIAdapter, RetryPolicy
 
 from .base import Completion, Message
 
-log = logging.getLogger(__name__)
-
-
-def _needs_key(base_url: str | None) -> bool:
-    # A local OpenAI-compatible server usually takes any key; api.openai.com never does.
-    return base_url is None or (urlparse(base_url).hostname or "").endswith("openai.com")
+if TYPE_CHECKING:
+    from langchain_core.messages import AIMessageChunk
 
 
 class OpenAIChat:
@@ -36,11 +27,14 @@ class OpenAIChat:
         max_retries: int = 4,
         backoff_s: float = 1.0,
     ) -> None:
-        if not api_key and _needs_key(base_url):
-            raise ConfigError(
-                "the 'openai' drafter needs an API key: set OPENAI_API_KEY (or OPENAI_BASE_URL "
-                "for a local OpenAI-compatible server), or use --llm offline"
-            )
+        self._adapter = OpenAIAdapter(
+            "chat",
+            model,
+            api_key,
+            base_url,
+            RetryPolicy(timeout_s=timeout_s, max_retries=max_retries, backoff_s=backoff_s),
+            fix=", or use --llm offline",
+        )
         from langchain_openai import ChatOpenAI
 
         self.name = f"openai:{model}"
@@ -48,69 +42,69 @@ class OpenAIChat:
         self.max_retries = max_retries
         self.timeout_s = timeout_s
         self.backoff_s = backoff_s
-        # Retries are ours (tenacity, logged, only on transient faults), not the SDK's.
+        # Retries are the adapter's (logged, only on transient faults), not the SDK's.
         self._chat = ChatOpenAI(
             model=model,
-            api_key=api_key or "unused",  # type: ignore[arg-type]  # pydantic coerces to SecretStr
+            api_key=SecretStr(self._adapter.api_key),
             base_url=base_url,
             timeout=timeout_s,
             max_retries=0,
             temperature=0,
+            stream_usage=True,
         )
 
     def complete(self, messages: list[Message], max_tokens: int) -> Completion:
-        retrying = Retrying(
-            retry=retry_if_exception_type(TransientError),
-            stop=stop_after_attempt(self.max_retries + 1),
-            wait=wait_exponential(multiplier=self.backoff_s, max=30 * self.backoff_s),
-            before_sleep=announce_retry(log, f"chat request to {self.name}", self.max_retries + 1),
-            reraise=True,
-        )
-        try:
-            return retrying(self._once, messages, max_tokens)
-        except TransientError as exc:
-            raise TransientError(
-                f"{exc} on each of {self.max_retries + 1} attempts; the endpoint stays down"
-            ) from exc
-
-    def _once(self, messages: list[Message], max_tokens: int) -> Completion:
-        import openai
-        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
-        kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-        lc_messages = [kinds[m.role](content=m.content) for m in messages]
-        try:
-            reply = self._chat.invoke(lc_messages, max_tokens=max_tokens)
-        except openai.APITimeoutError as exc:
-            raise TransientError(f"chat endpoint timed out after {self.timeout_s:g} s") from exc
-        except openai.APIConnectionError as exc:
-            raise TransientError(f"chat endpoint unreachable ({exc})") from exc
-        except (openai.RateLimitError, openai.InternalServerError) as exc:
-            raise TransientError(
-                f"chat endpoint answered {exc.status_code} ({_detail(exc)})"
-            ) from exc
-        except openai.AuthenticationError as exc:
-            raise ConfigError(f"chat endpoint refused the key (OPENAI_API_KEY): {exc}") from exc
-        except openai.NotFoundError as exc:
-            raise ConfigError(
-                f"chat endpoint does not know model {self.model!r} "
-                f"(PROFILE_AGENT_LLM__MODEL): {exc}"
-            ) from exc
-        except openai.APIStatusError as exc:
-            raise ModelError(f"chat endpoint answered {exc.status_code}: {exc}") from exc
+        lc_messages = _to_langchain(messages)
+        reply = self._adapter.call(lambda: self._chat.invoke(lc_messages, max_tokens=max_tokens))
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
-        usage = reply.usage_metadata or {}
+        usage: dict[str, Any] = dict(reply.usage_metadata or {})
         return Completion(
             text=text,
             prompt_tokens=int(usage.get("input_tokens", 0)),
             completion_tokens=int(usage.get("output_tokens", 0)),
         )
 
+    def stream(
+        self, messages: list[Message], max_tokens: int, on_token: Callable[[str], None]
+    ) -> Completion:
+        """Like ``complete``, calling ``on_token`` with each piece of text as it arrives. A
+        fault before the first token is retried; after it, retrying would repeat text the
+        reader has seen, so the fault is raised (mapped) instead."""
+        lc_messages = _to_langchain(messages)
 
-def _detail(exc: Exception) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        message = body.get("message") or (body.get("error") or {}).get("message")
-        if message:
-            return str(message)[:200]
-    return str(exc)[:200]
+        def start():  # the request and its first chunk, under the adapter's retries
+            chunks = self._chat.stream(lc_messages, max_tokens=max_tokens)
+            return chunks, next(chunks, None)
+
+        chunks, first = self._adapter.call(start)
+        pieces: list[str] = []
+        usage: dict[str, int] = {}
+
+        def take(chunk: AIMessageChunk) -> None:
+            text = chunk.content if isinstance(chunk.content, str) else ""
+            if text:
+                pieces.append(text)
+                on_token(text)
+            if chunk.usage_metadata:
+                usage["input_tokens"] = int(chunk.usage_metadata.get("input_tokens", 0))
+                usage["output_tokens"] = int(chunk.usage_metadata.get("output_tokens", 0))
+
+        def rest() -> None:
+            for chunk in chunks:
+                take(chunk)
+
+        if first is not None:
+            take(first)
+            self._adapter.call_once(rest)
+        return Completion(
+            text="".join(pieces),
+            prompt_tokens=int(usage.get("input_tokens", 0)),
+            completion_tokens=int(usage.get("output_tokens", 0)),
+        )
+
+
+def _to_langchain(messages: list[Message]) -> list:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+    return [kinds[m.role](content=m.content) for m in messages]

@@ -3,7 +3,9 @@ every request is recorded. It never touches the network."""
 
 from __future__ import annotations
 
+import re
 from collections import deque
+from collections.abc import Callable
 
 from .base import Completion, Message, estimate_tokens
 
@@ -26,3 +28,12 @@ class ScriptedChat:
             raise reply
         prompt = sum(estimate_tokens(m.content) for m in messages)
         return Completion(reply, prompt, estimate_tokens(reply))
+
+    def stream(
+        self, messages: list[Message], max_tokens: int, on_token: Callable[[str], None]
+    ) -> Completion:
+        """The queued reply, delivered word by word."""
+        reply = self.complete(messages, max_tokens)
+        for piece in re.findall(r"\S+\s*", reply.text):
+            on_token(piece)
+        return reply
