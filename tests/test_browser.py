@@ -99,16 +99,17 @@ def test_upload_blurb_and_cited_paper(page, base_url: str):
     _shot(page, "02-profile-cited-paper")
 
 
-def test_chat_panel(page):
+def test_chat_panel_shows_a_cited_answer(page):
     page.goto(f"/p/{SEED['002'].stem}")
-    page.fill("#chat-q", "Which papers are about neural architecture search?")
+    page.fill("#chat-q", "Which papers are about fault tolerance?")
     page.click("#chat-form button[type=submit]")
-    answer = page.locator("#chat-log .a").last
-    # CHAT NOT WIRED YET (issue 11): the panel shows the server's plain refusal.
-    page.wait_for_function(
-        "() => { const a = document.querySelector('#chat-log .a'); return a && a.textContent !== '…'; }"
-    )
-    assert "chat not available" in answer.inner_text()
+    answer = page.locator("#chat-log .a[data-done='1']")
+    answer.wait_for()
+    cite = answer.locator("a.cite").first
+    assert cite.count() == 1, answer.inner_text()
+    cite.click()
+    page.locator("#paper-pop").wait_for(state="visible")
+    assert f"{cite.get_attribute('data-paper')}:" in page.locator("#paper-pop").inner_text()
     _shot(page, "03-chat")
 
 

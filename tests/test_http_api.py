@@ -4,6 +4,7 @@ errors as JSON with the CLI's messages and codes, security rules, and concurrent
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -230,11 +231,42 @@ def test_identities_and_corrections(client: httpx.Client):
     assert "P999" in _error(bad, 400)
 
 
-def test_chat_endpoint_is_marked_unavailable(client: httpx.Client):
-    # CHAT NOT WIRED YET (issue 11): the endpoint says so plainly instead of failing oddly.
-    resp = client.post("/api/chat", json={"profile": MIXED, "question": "What do they study?"})
-    assert "chat not available" in _error(resp, 503)
-    assert _error(client.post("/api/chat", json={"profile": MIXED}), 422)
+def _events(resp: httpx.Response) -> list[tuple[str, dict]]:
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("text/event-stream")
+    out = []
+    for block in resp.text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((fields["event"], json.loads(fields["data"])))
+    return out
+
+
+def test_chat_streams_a_cited_answer_and_keeps_the_session(client: httpx.Client):
+    ref = SEED["002"].stem
+    events = _events(
+        client.post("/api/chat", json={"profile": ref, "question": "What is FT-NAS about?"})
+    )
+    kinds = [kind for kind, _ in events]
+    assert kinds[0] == "session" and kinds[-1] == "answer" and "error" not in kinds
+    session = events[0][1]["session_id"]
+    answer = events[-1][1]
+    assert re.search(r"\[P\d+", answer["text"]), answer["text"]
+    assert answer["answer"]["session_id"] == session and answer["answer"]["profile_id"] == ref
+    cited = set(answer["answer"]["papers"])
+    assert cited and cited <= {
+        f"P{p['position']}" for p in client.get(f"/api/profiles/{ref}").json()["papers"]
+    }
+    follow = _events(
+        client.post(
+            "/api/chat",
+            json={"profile": ref, "question": "When was it published?", "session_id": session},
+        )
+    )
+    assert follow[0][1]["session_id"] == session and follow[-1][0] == "answer"
+    assert "nobody" in _error(
+        client.post("/api/chat", json={"profile": "nobody", "question": "x"}), 404
+    )
+    assert _error(client.post("/api/chat", json={"profile": ref}), 422)
 
 
 def test_cors_is_off_by_default(client: httpx.Client):

@@ -17,7 +17,6 @@ from agent.reporting.html_text import cite_links, link, readable, safe_url
 from agent.reporting.plots import all_plots
 from retrieval.errors import NotFoundError
 
-from .routes.chat import chat_available
 from .state import State
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -75,7 +74,7 @@ def profile_page(state: State, ref: str) -> HTMLResponse:
         r=report,
         plots=all_plots(report),
         titles=titles,
-        data={"profile": profile.id, "papers": papers, "chat": chat_available()},
+        data={"profile": profile.id, "papers": papers},
         needs_token=state.token is not None,
     )
 

@@ -42,12 +42,13 @@ class AppState:
         """Build the store, the encoder and the topic prototypes before requests race to."""
         self.workspace.warm()
 
-    def write(self, fn: Callable[[], T]) -> T:
+    def write(self, fn: Callable[[], T], *, changes_reports: bool = True) -> T:
         with self.write_lock:
             try:
                 return fn()
             finally:
-                self.generation += 1
+                if changes_reports:
+                    self.generation += 1
 
     def offline_report(self, ref: str, identity: str | None) -> Report:
         """The offline report, cached until the next write (it is deterministic)."""

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter
 
 from ..state import State
-from .chat import chat_available
 
 router = APIRouter(prefix="/api", tags=["health"])
 
@@ -23,6 +22,6 @@ def health(state: State) -> dict[str, Any]:
         "store": ws.settings.store_config().describe(),
         "profiles": len(ws.profiles()),
         "writes_need_token": state.token is not None,
-        "chat": chat_available(),
+        "chat": True,
         "url_ingest": True,
     }
