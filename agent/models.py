@@ -126,6 +126,9 @@ class Novelty(_Model):
     scored_papers: int = Field(0, description="Papers compared with their field's earlier work.")
     most_novel: list[NoveltyPaper] = Field(default_factory=list)
     least_novel: list[NoveltyPaper] = Field(default_factory=list)
+    percentiles: dict[str, float] = Field(
+        default_factory=dict, description="Every scored paper's percentile, by label."
+    )
     page_figure: float | None = Field(None, description="The page's own novelty figure, if any.")
     page_comparison: str | None = None
 
@@ -203,6 +206,7 @@ class IdentityPaper(_Model):
     position: int
     label: str
     title: str | None
+    year: int | None = None
     confidence: float = Field(ge=0, le=1)
 
 

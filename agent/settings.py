@@ -52,6 +52,21 @@ class LLMSettings(BaseModel):
     )
 
 
+class HttpSettings(BaseModel):
+    """The HTTP API and web page (``profile-agent serve``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rate_per_minute: int = Field(
+        60, ge=1, description="Report and chat requests per client per minute."
+    )
+    rate_burst: int = Field(20, ge=1, description="Requests a client may make at once.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed cross-site (none: CORS off)."
+    )
+    job_workers: int = Field(2, ge=1, le=16, description="Background jobs run at once.")
+
+
 class Settings(BaseSettings):
     """All configuration of profile-agent. Environment: ``PROFILE_AGENT_<FIELD>``, nested
     groups with ``__`` (``PROFILE_AGENT_EMBEDDING__PROVIDER=openai``); Chroma and OpenAI also
@@ -87,6 +102,11 @@ class Settings(BaseSettings):
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     chunking: ChunkConfig = Field(default_factory=ChunkConfig)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    api_token: SecretStr | None = Field(
+        None,
+        description="Token the HTTP API requires for writes (Authorization: Bearer TOKEN).",
+    )
     openai_api_key: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("OPENAI_API_KEY", "PROFILE_AGENT_OPENAI_API_KEY"),

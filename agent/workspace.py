@@ -23,7 +23,7 @@ from retrieval.models import (
     Severity,
 )
 from retrieval.names import name_key
-from retrieval.parse import load_profiles, profile_id_for
+from retrieval.parse import load_bytes, load_profiles, profile_id_for
 from retrieval.search import search
 from retrieval.store import VectorStore
 
@@ -59,6 +59,14 @@ class Workspace:
     @cached_property
     def store(self) -> VectorStore:
         return VectorStore(self.settings.store_config(), self.index)
+
+    def warm(self) -> None:
+        """Open the store, load the encoder and embed the topic prototypes, so the first
+        report of a long-running server is as fast as the next (and threads do not race)."""
+        from .analysis.topics import warm_up
+
+        _ = self.store
+        warm_up(self.embedder)
 
     def parse(
         self,
@@ -122,6 +130,10 @@ class Workspace:
                 )
             out.append(profile)
         return out
+
+    def parse_upload(self, data: bytes, name: str, fmt: str | None = None) -> list[Profile]:
+        """Parse a page received as bytes; ``name`` labels it and is never opened."""
+        return load_bytes(data, name, max_bytes=self.settings.max_file_bytes, fmt=fmt)
 
     def ingest(
         self, profile: Profile, progress: Callable[[int, int], None] | None = None
@@ -205,6 +217,14 @@ class Workspace:
         from .analysis.corpus import corpus_summary
 
         return corpus_summary(self.store)
+
+    def corrections(self, ref: str) -> Corrections:
+        """The corrections stored for a profile (empty when the user gave none)."""
+        from .identities.assignment import stored_corrections
+        from .models import Corrections
+
+        profile = self.resolve(ref)
+        return stored_corrections(self.store, profile.id) or Corrections()
 
     def profiles(self) -> list[ProfileSummary]:
         return self.store.list_profiles()

@@ -23,7 +23,14 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_ABSTRACT_CHARS = 20_000
 MAX_TITLE_CHARS = 1_000
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "load_profiles", "parse_text", "profile_id_for"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "load_bytes",
+    "load_profiles",
+    "parse_text",
+    "profile_id_for",
+]
 
 
 # File names that say nothing about whose page it is: the folder names it.
@@ -59,6 +66,11 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise InputFileError(path, f"cannot read the file: {exc.strerror}") from None
+    return _text_of(path, data, max_bytes), data
+
+
+def _text_of(path: Path, data: bytes, max_bytes: int) -> str:
+    """The bytes of a page as normalised text, or an error naming what is wrong (and where)."""
     if len(data) > max_bytes:
         raise InputFileError(path, _too_big(len(data), max_bytes))
     if not data.strip():
@@ -66,8 +78,24 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
     text = _decode(path, data)
     if not text.strip():
         raise InputFileError(path, "file is empty; export the profile page again")
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return text, data
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def load_bytes(
+    data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+) -> list[Profile]:
+    """Parse a page received as bytes (an upload). ``name`` only labels the profile and the
+    error messages: it is reduced to a safe file name and never opened."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    path = Path(profile_id_for(Path(base)) + _suffix(base))
+    text = _text_of(path, data, max_bytes)
+    return parse_text(text, path, fmt=fmt, content_hash=hashlib.sha256(data).hexdigest())
+
+
+def _suffix(name: str) -> str:
+    """The extension of an uploaded name, when it is a plain one (format detection reads it)."""
+    match = re.search(r"\.([A-Za-z0-9]{1,8})$", name)
+    return f".{match.group(1).lower()}" if match else ""
 
 
 def _too_big(size: int, max_bytes: int) -> str:

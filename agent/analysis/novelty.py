@@ -227,6 +227,7 @@ def assess(
         scored_papers=len(scored),
         most_novel=ranked[:k],
         least_novel=ranked[::-1][:k],
+        percentiles={s.paper: s.percentile for s in scored},
         page_comparison=_compare(page_figure, score),
         **base,
     )

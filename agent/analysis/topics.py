@@ -95,6 +95,11 @@ def _embed_phrases(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return np.stack([_PHRASE_VECTORS[(id(embedder), t)] for t in texts])
 
 
+def warm_up(embedder: Embedder) -> None:
+    """Embed the category prototypes now (they are cached per embedder)."""
+    _prototypes(embedder)
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp((x - x.max()) / _TEMPERATURE)
     return e / e.sum()

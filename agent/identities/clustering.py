@@ -426,6 +426,7 @@ def _result(
                         position=papers[i].paper.position,
                         label=papers[i].label,
                         title=papers[i].paper.title,
+                        year=papers[i].paper.year,
                         confidence=c,
                     )
                     for i, c in sorted(members, key=lambda m: papers[m[0]].paper.position)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from retrieval.embeddings import Embedder
@@ -13,7 +14,7 @@ from retrieval.store import VectorStore
 from ..analysis.evidence import Evidence, gather_evidence
 from ..analysis.novelty import assess, corpus_papers
 from ..analysis.stats import compute_stats
-from ..analysis.topics import analyse, predict_fields
+from ..analysis.topics import Analysis, analyse, predict_fields
 from ..drafting import OfflineDrafter
 from ..drafting.llm import LLMDrafter
 from ..identities.assignment import identities_of
@@ -50,6 +51,17 @@ def build_chat_model(settings: Settings) -> ChatModel:
     )
 
 
+@dataclass
+class _Scope:
+    """What the report is about: the whole page, or one identity on a mixed page."""
+
+    page: Evidence
+    identities: IdentityResult
+    scope_id: str | None
+    evidence: Evidence
+    analysis: Analysis
+
+
 def build_report(
     profile: Profile,
     store: VectorStore,
@@ -64,77 +76,22 @@ def build_report(
     people the report is about the primary identity (or ``identity_id``), with a banner and a
     short blurb for each other identity."""
     requested: LLMChoice = llm or settings.llm.provider
-    page = gather_evidence(store, profile)
-    page_analysis = analyse(page, embedder)
-    identities = identities_of(store, page, page_analysis)
-    if identity_id is not None and identities.by_id(identity_id) is None:
-        known = ", ".join(i.id for i in identities.identities)
-        raise NotFoundError(f"no identity {identity_id!r} in {profile.id} (identities: {known})")
-    scope_id = identity_id or (identities.primary if identities.mixed else None)
-    evidence, analysis = page, page_analysis
-    if scope_id is not None:
-        evidence = _scoped(page, identities, scope_id)
-        analysis = analyse(evidence, embedder)
+    scope = _scope(profile, store, embedder, identity_id)
+    evidence, analysis = scope.evidence, scope.analysis
     warnings = _evidence_warnings(evidence)
     verifier = Verifier(evidence, embedder)
-    name = profile.name
-    offline = OfflineDrafter(
-        analysis, subject=f"The papers of this {name}" if scope_id and name else None
-    )
     drafting = Drafting(requested=requested, used="offline", evidence_papers=[])
     verification: Verification | None = None
     if requested == "openai":
-        model = chat or build_chat_model(settings)
-        budget = Budget(settings.llm.token_budget)
-        drafter = LLMDrafter(
-            model,
-            # Filter by the identity computed now (stored ids may predate newer profiles).
-            lambda query, k: [
-                h.label
-                for h in search(store, embedder, profile, query, k * 4)
-                if h.label in evidence.by_label
-            ][:k],
-            budget,
-            max_reasks=settings.llm.max_reasks,
-            max_evidence=settings.llm.max_evidence,
+        verification = _draft_with_llm(
+            profile, store, embedder, settings, chat, scope, verifier, drafting, warnings
         )
-        drafting.model = model.name
-        try:
-            sentences = drafter.draft(evidence, analysis.themes)
-            verification = verifier.verify(sentences)
-            drafting.used = "openai"
-            kept = verification.kept + verification.repaired
-            if kept < MIN_SENTENCES:
-                drafting.fallback_reason = (
-                    f"the model's draft kept only {kept} verified sentence(s) of "
-                    f"{len(sentences)}; the offline draft was used instead"
-                )
-                verification = None
-                if not settings.llm.fallback:
-                    raise ModelError(
-                        f"the model's draft kept only {kept} verified sentence(s) of "
-                        f"{len(sentences)}; run without --no-fallback to draft offline instead"
-                    )
-        except TransientError as exc:
-            if not settings.llm.fallback:
-                raise
-            drafting.fallback_reason = f"endpoint unavailable: {exc}"
-        except ModelError as exc:
-            if not settings.llm.fallback:
-                raise
-            drafting.fallback_reason = f"model output unusable: {exc}"
-        drafting.usage = Usage(
-            llm_calls=budget.calls,
-            prompt_tokens=budget.prompt_tokens,
-            completion_tokens=budget.completion_tokens,
-        )
-        drafting.evidence_papers = drafter.shown
-        if drafting.fallback_reason:
-            drafting.used = "offline"
-            warnings.append(f"LLM drafter not used: {drafting.fallback_reason}")
     if verification is None:
-        sentences = offline.draft(evidence, analysis.themes)
-        verification = verifier.verify(sentences)
+        name = profile.name
+        offline = OfflineDrafter(
+            analysis, subject=f"The papers of this {name}" if scope.scope_id and name else None
+        )
+        verification = verifier.verify(offline.draft(evidence, analysis.themes))
         # The offline drafter reads every paper in scope.
         drafting.evidence_papers = [pe.label for pe in evidence.papers]
 
@@ -144,28 +101,11 @@ def build_report(
             f"the blurb has {len(kept)} verified sentence(s); the evidence is too thin for "
             f"{MIN_SENTENCES}"
         )
-    banner = None
-    if identities.mixed:
-        primary = identities.by_id(scope_id or identities.primary)
-        who = f" named {name}" if name else ""
-        banner = (
-            f"This page lists papers by at least {identities.people} different people{who}. "
-            f"This profile is about one of them: {primary.label} ({len(primary.papers)} of "
-            f"{len(page.papers)} papers). "
-            + ("The other is" if identities.people == 2 else "The others are")
-            + " summarised separately below"
-            + (
-                f"; {len(identities.unattributed)} single paper(s) are not attributed to anyone."
-                if identities.unattributed
-                else "."
-            )
-            if primary
-            else None
-        )
+    cited = {c for s in kept for c in s.citations}
     return Report(
         profile_id=profile.id,
         name=profile.name,
-        identity_id=scope_id,
+        identity_id=scope.scope_id,
         blurb=" ".join(s.text for s in kept),
         topics=analysis.topics,
         novelty=assess(
@@ -180,15 +120,124 @@ def build_report(
         references=[
             Reference(label=pe.label, text=pe.short(160), year=pe.paper.year, url=pe.paper.url)
             for pe in evidence.papers
-            if pe.label in {c for s in kept for c in s.citations}
+            if pe.label in cited
         ],
         drafting=drafting,
-        identities=identities,
-        banner=banner,
+        identities=scope.identities,
+        banner=_banner(profile, scope),
         other_identities=(
-            _others(page, identities, scope_id, embedder) if scope_id is not None else []
+            _others(scope.page, scope.identities, scope.scope_id, embedder)
+            if scope.scope_id is not None
+            else []
         ),
         warnings=warnings,
+    )
+
+
+def _scope(
+    profile: Profile, store: VectorStore, embedder: Embedder, identity_id: str | None
+) -> _Scope:
+    """Evidence and analysis of the page, narrowed to one identity when the page mixes people
+    (or when ``identity_id`` names one)."""
+    page = gather_evidence(store, profile)
+    page_analysis = analyse(page, embedder)
+    identities = identities_of(store, page, page_analysis)
+    if identity_id is not None and identities.by_id(identity_id) is None:
+        known = ", ".join(i.id for i in identities.identities)
+        raise NotFoundError(f"no identity {identity_id!r} in {profile.id} (identities: {known})")
+    scope_id = identity_id or (identities.primary if identities.mixed else None)
+    if scope_id is None:
+        return _Scope(page, identities, None, page, page_analysis)
+    evidence = _scoped(page, identities, scope_id)
+    return _Scope(page, identities, scope_id, evidence, analyse(evidence, embedder))
+
+
+def _draft_with_llm(
+    profile: Profile,
+    store: VectorStore,
+    embedder: Embedder,
+    settings: Settings,
+    chat: ChatModel | None,
+    scope: _Scope,
+    verifier: Verifier,
+    drafting: Drafting,
+    warnings: list[str],
+) -> Verification | None:
+    """The model's verified draft, or None (with the reason in ``drafting`` and ``warnings``)
+    when the endpoint fails, the output is unusable or too little of it survives verification."""
+    evidence = scope.evidence
+    model = chat or build_chat_model(settings)
+    budget = Budget(settings.llm.token_budget)
+    drafter = LLMDrafter(
+        model,
+        # Filter by the identity computed now (stored ids may predate newer profiles).
+        lambda query, k: [
+            h.label
+            for h in search(store, embedder, profile, query, k * 4)
+            if h.label in evidence.by_label
+        ][:k],
+        budget,
+        max_reasks=settings.llm.max_reasks,
+        max_evidence=settings.llm.max_evidence,
+    )
+    drafting.model = model.name
+    verification: Verification | None = None
+    try:
+        sentences = drafter.draft(evidence, scope.analysis.themes)
+        verification = verifier.verify(sentences)
+        drafting.used = "openai"
+        kept = verification.kept + verification.repaired
+        if kept < MIN_SENTENCES:
+            drafting.fallback_reason = (
+                f"the model's draft kept only {kept} verified sentence(s) of "
+                f"{len(sentences)}; the offline draft was used instead"
+            )
+            verification = None
+            if not settings.llm.fallback:
+                raise ModelError(
+                    f"the model's draft kept only {kept} verified sentence(s) of "
+                    f"{len(sentences)}; run without --no-fallback to draft offline instead"
+                )
+    except TransientError as exc:
+        if not settings.llm.fallback:
+            raise
+        drafting.fallback_reason = f"endpoint unavailable: {exc}"
+    except ModelError as exc:
+        if not settings.llm.fallback:
+            raise
+        drafting.fallback_reason = f"model output unusable: {exc}"
+    drafting.usage = Usage(
+        llm_calls=budget.calls,
+        prompt_tokens=budget.prompt_tokens,
+        completion_tokens=budget.completion_tokens,
+    )
+    drafting.evidence_papers = drafter.shown
+    if drafting.fallback_reason:
+        drafting.used = "offline"
+        warnings.append(f"LLM drafter not used: {drafting.fallback_reason}")
+    return verification
+
+
+def _banner(profile: Profile, scope: _Scope) -> str | None:
+    """The mixed-page banner: how many people, and which one the report is about."""
+    identities = scope.identities
+    if not identities.mixed:
+        return None
+    primary = identities.by_id(scope.scope_id or identities.primary)
+    if primary is None:
+        return None
+    who = f" named {profile.name}" if profile.name else ""
+    return (
+        f"This page lists papers by at least {identities.people} different people{who}. "
+        f"This profile is about one of them: {primary.label} ({len(primary.papers)} of "
+        f"{len(scope.page.papers)} papers). "
+        + ("The other is" if identities.people == 2 else "The others are")
+        + " summarised separately below"
+        + (
+            f"; {len(identities.unattributed)} single paper(s) are not attributed to anyone."
+            if identities.unattributed
+            else "."
+        )
     )
 
 

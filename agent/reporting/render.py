@@ -6,6 +6,8 @@ from typing import Literal
 
 from ..models import Report
 from ..templating import render_output
+from .html_text import cite_links, link, readable
+from .plots import all_plots
 
 Format = Literal["json", "md", "html"]
 
@@ -16,5 +18,13 @@ def render(report: Report, fmt: Format) -> str:
     if fmt == "md":
         return render_output("report.md", r=report)
     if fmt == "html":
-        return render_output("report.html", r=report)
+        return render_output(
+            "report.html",
+            r=report,
+            plots=all_plots(report),
+            cite=cite_links,
+            readable=readable,
+            link=link,
+            titles={ref.label: readable(ref.text) for ref in report.references},
+        )
     raise ValueError(f"unknown format {fmt!r}")

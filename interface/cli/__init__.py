@@ -10,7 +10,7 @@ import typer
 
 from retrieval.errors import ProfileAgentError
 
-from . import chat, corpus, evaluate, pages, reports
+from . import chat, corpus, evaluate, pages, reports, serve
 from ._common import err, exit_code, setup_logging
 
 app = typer.Typer(
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for _group in (pages, reports, chat, evaluate):
+for _group in (pages, reports, chat, evaluate, serve):
     app.registered_commands += _group.app.registered_commands
 app.add_typer(corpus.app)
 

@@ -1,0 +1,74 @@
+"""Page-derived text made safe and readable in HTML: LaTeX as text, citations as links, and
+only http(s)/mailto URLs rendered as links. Titles, abstracts and URLs come from untrusted
+pages: everything here returns escaped ``Markup``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+_CITE = re.compile(r"\[(P\d+(?:\s*,\s*P\d+)*)\]")
+_LATEX = re.compile(r"\$|\\[A-Za-z]")
+SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=4096)
+def readable(text: str) -> str:
+    """LaTeX (``$\\mathbb{Z}^d$``, ``\\emph{x}``) as readable Unicode text; other text as is."""
+    if not text or not _LATEX.search(text):
+        return text
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    # In LaTeX '%' starts a comment and '&' aligns columns; in a title they are literal.
+    guarded = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
+    try:
+        out = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(guarded)
+    except Exception:  # pylatexenc gives up on some malformed input: keep the original
+        return text
+    return " ".join(out.split()) or text
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when its scheme is http(s) or mailto, else None (``javascript:`` and friends)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in SAFE_SCHEMES else None
+
+
+def link(url: str | None, text: str) -> Markup:
+    """``<a href>`` for a safe URL; plain escaped text otherwise."""
+    href = safe_url(url)
+    if href is None:
+        return escape(text)
+    return Markup('<a href="{}" rel="noopener noreferrer nofollow">{}</a>').format(href, text)
+
+
+def cite_links(text: str, known: Mapping[str, str] | None = None, prefix: str = "") -> Markup:
+    """Readable text with each ``[P3, P7]`` turned into links to ``#<prefix>P3``. ``known``
+    maps labels to a hover title; labels not in it (when given) stay plain text."""
+    parts: list[Markup] = []
+    pos = 0
+    for m in _CITE.finditer(text):
+        parts.append(escape(readable(text[pos : m.start()])))
+        labels = [x.strip() for x in m.group(1).split(",")]
+        links = [
+            Markup('<a class="cite" href="#{0}{1}" data-paper="{1}" title="{2}">{1}</a>').format(
+                prefix, lab, (known or {}).get(lab, lab)
+            )
+            if known is None or lab in known
+            else escape(lab)
+            for lab in labels
+        ]
+        parts.append(Markup("[") + Markup(", ").join(links) + Markup("]"))
+        pos = m.end()
+    parts.append(escape(readable(text[pos:])))
+    return Markup("").join(parts)
