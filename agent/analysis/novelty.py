@@ -19,7 +19,7 @@ machine-learning papers.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,7 +163,7 @@ def assess(
     categories: Sequence[PaperCategory],
     corpus: Sequence[RefPaper] = (),
     predict_field: Callable[[np.ndarray], list[str | None]] | None = None,
-    page_metrics: dict[str, object] | None = None,
+    page_metrics: Mapping[str, object] | None = None,
 ) -> Novelty:
     """Novelty of the papers in ``evidence`` (see the module docstring). ``categories``: the
     papers' arXiv codes (page or predicted); ``corpus``: the loaded reference corpus;
@@ -290,7 +290,7 @@ def _nearest(sims: np.ndarray, cand: list[RefPaper], year: int | None) -> Neighb
     )
 
 
-def _page_figure(metrics: dict[str, object]) -> float | None:
+def _page_figure(metrics: Mapping[str, object]) -> float | None:
     for key in ("novelty_percent", "novelty"):
         value = metrics.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -73,11 +72,20 @@ METHOD = (
 )
 
 
-@lru_cache(maxsize=4)
+# Prototype vectors per embedder (by identity; the embedder is kept so a reused id cannot
+# return another embedder's vectors).
+_PROTOTYPES: dict[int, tuple[Embedder, list[str], np.ndarray]] = {}
+
+
 def _prototypes(embedder: Embedder) -> tuple[list[str], np.ndarray]:
-    codes = [c for c in _SCOPE if c in ARXIV_CATEGORIES]
-    texts = [f"{ARXIV_CATEGORIES[c]}: {_SCOPE[c]}" for c in codes]
-    return codes, embedder.embed(texts)
+    cached = _PROTOTYPES.get(id(embedder))
+    if cached is None or cached[0] is not embedder:
+        codes = [c for c in _SCOPE if c in ARXIV_CATEGORIES]
+        texts = [f"{ARXIV_CATEGORIES[c]}: {_SCOPE[c]}" for c in codes]
+        if len(_PROTOTYPES) >= 8:
+            _PROTOTYPES.clear()
+        cached = _PROTOTYPES[id(embedder)] = (embedder, codes, embedder.embed(texts))
+    return cached[1], cached[2]
 
 
 _PHRASE_VECTORS: dict[tuple[int, str], np.ndarray] = {}
@@ -190,7 +198,7 @@ def coarse_tags(per_paper: list[PaperCategory], n_papers: int) -> list[CoarseTag
             name=ARXIV_CATEGORIES.get(code, code),
             weight=round(len(labels) / max(n_papers, 1), 3),
             confidence=round(sum(confs[code]) / len(confs[code]), 3),
-            source="page+predicted" if len(sources[code]) > 1 else sources[code].pop(),  # type: ignore[arg-type]  # values are the Literal's
+            source="page+predicted" if len(sources[code]) > 1 else sources[code].pop(),
             papers=labels,
         )
         for code, labels in papers.items()

@@ -404,7 +404,7 @@ def _result(
         codes = Counter(c for i in group for c in cats.get(papers[i].label, []))
         field = _group_field(group, facts)
         terms = topics_of({papers[i].label for i in group})[:4] if topics_of else []
-        years = sorted({papers[i].paper.year for i in group if papers[i].paper.year})
+        years = sorted({y for i in group if (y := papers[i].paper.year)})
         ev = IdentityEvidence(
             coauthors=shared,
             orgs=[o for o, c in orgs.most_common(3)],

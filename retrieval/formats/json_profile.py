@@ -205,7 +205,7 @@ def _validate_profile(
             try:
                 prof.papers.append(PaperIn.model_validate(paper))
             except ValidationError as exc:
-                err_line = line if line is not None else _title_lines(text, papers)[idx]
+                err_line = line if line is not None else _title_lines(text, list(papers or []))[idx]
                 raise InputFileError(
                     path,
                     "invalid profile: "
