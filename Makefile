@@ -31,13 +31,14 @@ typecheck: setup  ## mypy over the packages (config in pyproject.toml)
 
 PAPERS ?= 100000
 
-bench: setup  ## Benchmarks: ingest, report, identities, encoder vs sentence-transformers, cold start, 100k-paper store (PAPERS=N)
+bench: setup  ## Benchmarks: ingest, report, identities, chat, HTTP, encoder vs sentence-transformers, cold start, 100k-paper store (PAPERS=N)
 	uptime
 	$(UV) run python -m benchmarks.ingest_bench
 	$(UV) run python -m benchmarks.parse_bench
 	$(UV) run python -m benchmarks.report_bench
 	$(UV) run python -m benchmarks.identity_bench
 	$(UV) run python -m benchmarks.chat_bench
+	$(UV) run python -m benchmarks.http_bench
 	$(UV) run python -m benchmarks.encoder_bench
 	$(UV) run python -m benchmarks.coldstart_bench
 	$(UV) run python -m benchmarks.scale_bench --papers $(PAPERS)

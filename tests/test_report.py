@@ -133,7 +133,10 @@ def test_renderings(reports: dict[str, Report], fmt: str):
         assert Report.model_validate_json(text) == report
         return
     first = report.verification.sentences[0].text
-    assert (md_escape(first) if fmt == "md" else first.replace("'", "&#39;")) in text
+    if fmt == "html":  # citations are links there: compare the text between the tags
+        assert first.replace("'", "&#39;") in re.sub(r"<[^>]+>", "", text)
+    else:
+        assert md_escape(first) in text
     assert "52%" in text and "Novelty" in text
     if fmt == "html":
         assert text.startswith("<!doctype html>") and "</html>" in text
