@@ -130,6 +130,8 @@ def load_profiles(
 def parse_text(
     text: str, path: Path, *, fmt: str | None = None, content_hash: str | None = None
 ) -> list[Profile]:
+    # Text handed in directly (not read from a file) may hold lone surrogates.
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
     pages = parse_pages(text, path, fmt)
     content_hash = content_hash or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     base_id = profile_id_for(path)
