@@ -602,8 +602,9 @@ def screen(text: str, context: str = "") -> Screened:
 
     * addressed to a model: an imperative to the reader about its instructions or output
       (also when spelled with digits for letters), or words that mix look-alike alphabets;
-    * off topic: written in another script than the rest of the text, or, when the text has
-      several sentences, sharing no content word with the title or any other sentence (a
+    * off topic: written in another script than the rest of the text, or, when there is
+      context (a title, or three sentences or more), sharing no content word with the title or
+      any other sentence (a
       claim about the author, a note to a reader, a sentence in another language).
 
     Papers about LLMs may discuss "system prompts" or "forgetting previous tasks" and stay data.
@@ -623,7 +624,8 @@ def screen(text: str, context: str = "") -> Screened:
         if main is not None and _main_script(sentence) not in (None, main):
             off_topic.append(sentence)
             continue
-        if len(sentences) > 1:
+        # Two sentences and no title say nothing about which of them is the odd one.
+        if len(sentences) > 2 or (len(sentences) == 2 and title_terms):
             others = title_terms.union(*(t for j, t in enumerate(terms) if j != i))
             if not terms[i] & others:
                 off_topic.append(sentence)

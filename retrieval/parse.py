@@ -190,6 +190,8 @@ def parse_text(
     source: str | None = None,
 ) -> list[Profile]:
     """Parse ``text`` read from ``path`` (or fetched from ``source``, a URL)."""
+    # Text handed in directly (not read from a file) may hold lone surrogates.
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
     pages = parse_pages(text, path, fmt)
     content_hash = content_hash or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     base_id = profile_id_for(path)

@@ -483,7 +483,7 @@ def test_owner_headings_in_any_script(tmp_path: Path, owner: str):
     [
         ("together: [[P1]]\n", "at least two"),
         ("apart: [[P1, P1]]\n", "one paper twice"),
-        ("together: [[P2, p2]]\n", ""),
+        ("together: [[P2, p2]]\n", "at least two"),
     ],
 )
 def test_corrections_need_two_different_papers(tmp_path: Path, yaml: str, match: str):
