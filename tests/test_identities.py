@@ -106,7 +106,7 @@ def test_mixed_report_has_banner_and_blurbs_that_stay_in_their_identity(seeded_s
         }
         assert cited and {assignment[c] for c in cited} == {o.id}
     game = others[assignment["P5"]]
-    assert "StarCraft" in game.blurb and "StarCraft" not in report.blurb
+    assert "reinforcement learning" in game.blurb and "reinforcement" not in report.blurb
 
 
 def _merge(first: Profile, second: Profile, name: str) -> Profile:
