@@ -602,35 +602,39 @@ def screen(text: str, context: str = "") -> Screened:
 
     * addressed to a model: an imperative to the reader about its instructions or output
       (also when spelled with digits for letters), or words that mix look-alike alphabets;
-    * off topic: written in another script than the rest of the text, or, when there is
-      context (a title, or three sentences or more), sharing no content word with the title or
-      any other sentence (a
-      claim about the author, a note to a reader, a sentence in another language).
+    * off topic: written in another script than the rest of the text, or sharing no content
+      word with the title or any other research sentence (a claim about the author, a note to
+      a reader, a sentence in another language), judged only where there is a topic to share
+      words with: a title, or at least two other research sentences.
 
     Papers about LLMs may discuss "system prompts" or "forgetting previous tasks" and stay data.
     """
     sentences = split_sentences(normalize_for_analysis(text))
     title = normalize_for_analysis(context)
     main = _main_script(title + " " + " ".join(sentences))
-    terms = [set(content_terms(s)) for s in sentences]
     title_terms = set(content_terms(title))
-    kept: list[str] = []
     instructions: list[str] = []
     off_topic: list[str] = []
-    for i, sentence in enumerate(sentences):
+    research: list[str] = []
+    for sentence in sentences:
         if _addressed_to_model(sentence):
             instructions.append(sentence)
-            continue
-        if main is not None and _main_script(sentence) not in (None, main):
+        elif main is not None and _main_script(sentence) not in (None, main):
             off_topic.append(sentence)
-            continue
-        # Two sentences and no title say nothing about which of them is the odd one.
-        if len(sentences) > 2 or (len(sentences) == 2 and title_terms):
-            others = title_terms.union(*(t for j, t in enumerate(terms) if j != i))
-            if not terms[i] & others:
-                off_topic.append(sentence)
-                continue
-        kept.append(sentence)
+        else:
+            research.append(sentence)
+    # A sentence is off topic only against a topic: the title, or at least two other research
+    # sentences (between two sentences alone, neither can be called the odd one out). Removed
+    # sentences are no topic: an instruction does not make the sentence before it off topic.
+    terms = [set(content_terms(s)) for s in research]
+    judged = len(research) > 1 and (bool(title_terms) or len(research) > 2)
+    kept: list[str] = []
+    for i, sentence in enumerate(research):
+        others = title_terms.union(*(t for j, t in enumerate(terms) if j != i))
+        if judged and not terms[i] & others:
+            off_topic.append(sentence)
+        else:
+            kept.append(sentence)
     return Screened(" ".join(kept), instructions, off_topic)
 
 

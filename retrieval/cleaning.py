@@ -33,10 +33,16 @@ _INVISIBLE = re.compile(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def without_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD: a string that any encoder (and
+    so any parser, store or terminal) accepts."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def clean_text(text: str) -> str:
     """``text`` without lone surrogates (replaced by U+FFFD), terminal escape sequences,
     control characters (tab and newline kept) and invisible format characters, in NFC."""
-    t = _SURROGATE.sub("\ufffd", text)
+    t = without_surrogates(text)
     t = _ESCAPES.sub("", t)
     t = _CONTROLS.sub("", t)
     t = _INVISIBLE.sub("", t)

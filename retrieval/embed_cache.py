@@ -103,12 +103,17 @@ class CachedEmbedder:
     ) -> None:
         self.inner = inner
         self.name = inner.name
-        self.dim = inner.dim
         self.max_entries = max_entries
         self.disk = disk
         self._rows: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self.hits = 0
         self.misses = 0
+
+    @property
+    def dim(self) -> int:
+        """The wrapped encoder's width, read when needed: an API embedder learns it from its
+        first answer."""
+        return self.inner.dim
 
     @staticmethod
     def _key(text: str) -> bytes:

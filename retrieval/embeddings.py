@@ -16,7 +16,11 @@ class Embedder(Protocol):
     """Turns texts into unit-length vectors; also tokenizes, for chunking."""
 
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int:
+        """Vector width (an API embedder knows it after its first answer)."""
+        ...
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
 

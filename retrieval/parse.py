@@ -10,7 +10,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from .categories import normalize_category
-from .cleaning import clean_optional, clean_text
+from .cleaning import clean_optional, clean_text, without_surrogates
 from .errors import InputFileError
 from .formats import FORMATS, RawEntry, RawPage, parse_pages
 from .formats._text import infer_owner, looks_like_author_line
@@ -190,9 +190,9 @@ def parse_text(
     source: str | None = None,
 ) -> list[Profile]:
     """Parse ``text`` read from ``path`` (or fetched from ``source``, a URL)."""
-    # Text handed in directly (not read from a file) may hold lone surrogates.
-    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
-    pages = parse_pages(text, path, fmt)
+    # Decoded bytes never hold a lone surrogate, but a caller's string may; the XML and HTML
+    # parsers encode their input and would fail on one.
+    pages = parse_pages(without_surrogates(text), path, fmt)
     content_hash = content_hash or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     base_id = profile_id_for(path)
     profiles: list[Profile] = []

@@ -90,10 +90,16 @@ def test_user_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], messag
 
 def test_ingest_fails_before_touching_the_store_when_one_file_is_bad(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\xff\xfe garbage")
+    # Latin-1 bytes. (FF FE would start a UTF-16 file: that is decoded since the hardening.)
+    bad.write_bytes(b"r\xe9sum\xe9 garbage")
     store = tmp_path / "s"
     res = runner.invoke(app, ["ingest", str(SEED["003"]), str(bad), "--store", str(store)])
     assert res.exit_code == 2 and "bad.txt:1: not UTF-8" in res.stderr
+    assert not store.exists()
+    # A file that decodes but holds no papers fails the same way, before the store.
+    bad.write_bytes(b"\xff\xfe garbage")
+    res = runner.invoke(app, ["ingest", str(SEED["003"]), str(bad), "--store", str(store)])
+    assert res.exit_code == 2 and "bad.txt: no papers found" in res.stderr
     assert not store.exists()
 
 

@@ -103,7 +103,8 @@ def test_named_things_must_be_in_the_evidence(verifier: Verifier):
         verifier, "Soft gluon resummation is studied at the LHC and with GradientFlow.", "P3"
     )
     assert fixed.status == SentenceStatus.repaired
-    assert fixed.citations == ["P3", "P2"]
+    # The added citation joins the drafted one; citations are shown in page order.
+    assert fixed.citations == ["P2", "P3"]
 
 
 def test_irrelevant_citation_is_removed_but_partial_support_stays(verifier: Verifier):
