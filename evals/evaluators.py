@@ -26,6 +26,8 @@ from .cases import EvalCase, Gold
 SUPPORT_RECALL = 0.6
 THEME_MATCH = 0.5
 PUBLISHED_BERTSCORE = (0.54, 0.56)
+# The predicted "identity" of a paper the report attributes to nobody (+ its label: a group of one).
+UNATTRIBUTED = "unattributed:"
 
 
 @dataclass(frozen=True)
@@ -404,7 +406,8 @@ def page_reading(gold: Gold, profile: Profile) -> dict[str, float]:
 def gold_identities(gold: Gold, predicted: Mapping[str, str]) -> dict[str, float]:
     """B3, people, pairwise must-merge recall and must-separate over a mixed dev page.
 
-    ``predicted``: gold label -> identity id (papers the parse missed are left out)."""
+    ``predicted``: gold label -> identity id (papers the parse missed are left out; a paper
+    attributed to nobody has its own ``UNATTRIBUTED`` id: a group of one, not a person)."""
     groups = gold.identity_groups()
     if not groups:
         return {}
@@ -417,7 +420,10 @@ def gold_identities(gold: Gold, predicted: Mapping[str, str]) -> dict[str, float
         "identities.b3_precision": p,
         "identities.b3_recall": r,
         "identities.b3_f1": f,
-        "identities.people": float(len({predicted[x] for x in labels})),
+        # People found: identities the papers were attributed to (an unattributed paper is nobody).
+        "identities.people": float(
+            len({predicted[x] for x in labels if not predicted[x].startswith(UNATTRIBUTED)})
+        ),
         "identities.must_merge_recall": (
             sum(predicted[a] == predicted[b] for a, b in same) / len(same) if same else 1.0
         ),

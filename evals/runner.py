@@ -16,6 +16,7 @@ from retrieval.models import Profile
 
 from . import evaluators as ev
 from .cases import EvalCase
+from .evaluators import UNATTRIBUTED
 
 
 class CaseResult(BaseModel):
@@ -46,7 +47,7 @@ def predicted_identities(profile: Profile, report: Report) -> dict[str, str]:
     assignment = report.identities.assignment() if report.identities else {}
     # An unattributed paper is put with nobody: each is its own group.
     return {
-        p.label: assignment.get(p.id, f"unattributed:{p.label}" if assignment else "page")
+        p.label: assignment.get(p.id, f"{UNATTRIBUTED}{p.label}" if assignment else "page")
         for p in profile.papers
     }
 
@@ -116,9 +117,11 @@ def score_dev_case(
         _, result = ws.identities(profile.id)
         assignment = result.assignment()
         matched = ev.gold_labels(gold, profile)
-        metrics.update(
-            ev.gold_identities(gold, {label: assignment[pid] for label, pid in matched.items()})
-        )
+        # An unattributed paper is put with nobody: each is its own group (as in the seeds).
+        predicted = {
+            label: assignment.get(pid, f"{UNATTRIBUTED}{label}") for label, pid in matched.items()
+        }
+        metrics.update(ev.gold_identities(gold, predicted))
     return CaseResult(
         id=case.id,
         profile_id=profile.id,

@@ -37,7 +37,11 @@ def test_content_answer_is_cited_and_verified(seeded_store: Path):
     data = _ask(seeded_store, "Liang Shen", "What is MoESys?")
     assert data["abstained"] is False
     assert data["papers"] == ["P1"]
-    assert all(re.search(r"\[P\d+\]", s["text"]) for s in data["sentences"])
+    # 001 mixes people (issue 14): MoESys is another Liang Shen's, and the answer says so first.
+    notices = [s for s in data["sentences"] if s["kind"] == "notice"]
+    assert len(notices) == 1 and "different Liang Shen" in notices[0]["text"]
+    claims = [s for s in data["sentences"] if s["kind"] != "notice"]
+    assert claims and all(re.search(r"\[P\d+\]", s["text"]) for s in claims)
     assert data["verification"]["dropped"] == 0
     assert "MoESys" in data["references"]["P1"]
 
@@ -52,7 +56,15 @@ def test_page_metric_cites_the_page(seeded_store: Path):
 def test_year_question_lists_that_years_papers(ws: Workspace):
     answer = ws.ask("Liang Shen", "Which papers were published in 2018?")
     profile = ws.resolve("Liang Shen")
-    want = {p.label for p in profile.papers if p.year == 2018}
+    ctx = ws.chat_context("Liang Shen")
+    # 001 mixes people (issue 14): the answer is about the primary one, and lists all of theirs.
+    assert answer.identity_id == ctx.primary
+    want = {
+        p.label
+        for p in profile.papers
+        if p.year == 2018 and ctx.identity_of.get(p.label) == ctx.primary
+    }
+    assert want
     assert set(answer.papers) == want
     assert str(len(want)) in answer.sentences[0].text
 
@@ -90,6 +102,20 @@ def test_other_identity_is_named_and_never_blended(ws: Workspace):
     notice = answer.sentences[0]
     assert notice.kind == SentenceKind.notice and "different Peng Sun" in notice.text
     assert {ctx.identity_of[p] for p in answer.papers} == {answer.identity_id}
+
+
+def test_follow_up_on_another_identity_says_so_again(ws: Workspace):
+    """An answer stands alone: a follow-up that stays with another person names them too."""
+    ctx = ws.chat_context("Liang Shen")
+    first = ws.ask("Liang Shen", "What is MoESys?", session_id="follow-other")
+    follow = ws.ask("Liang Shen", "And how large a model did it train?", session_id="follow-other")
+    for answer in (first, follow):
+        assert not answer.abstained and answer.identity_id != ctx.primary
+        assert answer.sentences[0].kind == SentenceKind.notice
+        assert "different Liang Shen" in answer.sentences[0].text
+    # Asked about that person explicitly, nothing needs saying.
+    named = ws.ask("Liang Shen", "What is MoESys?", identity_id=follow.identity_id)
+    assert all(s.kind != SentenceKind.notice for s in named.sentences)
 
 
 def test_explicit_identity_scopes_the_answer(ws: Workspace):

@@ -106,7 +106,15 @@ def test_mixed_report_has_banner_and_blurbs_that_stay_in_their_identity(seeded_s
         }
         assert cited and {assignment[c] for c in cited} == {o.id}
     game = others[assignment["P5"]]
-    assert "reinforcement learning" in game.blurb and "reinforcement" not in report.blurb
+    # The StarCraft work is in its own identity's blurb (cited: a 2-sentence blurb names the
+    # theme and quotes one paper, the one that states the theme best), never in the report's.
+    profile = _ws(seeded_store).resolve("000")
+    starcraft = {p.label for p in profile.papers if "StarCraft" in (p.abstract or "")}
+    cited = {
+        x.strip() for g in re.findall(r"\[(P\d+(?:, P\d+)*)\]", game.blurb) for x in g.split(",")
+    }
+    assert starcraft and starcraft <= set(game.papers) and cited & starcraft
+    assert "StarCraft" not in report.blurb
 
 
 def _merge(first: Profile, second: Profile, name: str) -> Profile:

@@ -93,6 +93,18 @@ def test_edit_removes_what_points_elsewhere_and_defines_acronyms():
     assert edit("We propose three levels of LbT for teaching robots.", {}, set()) is None
 
 
+def test_edit_keeps_an_acronym_inside_a_name_as_written():
+    """Spelled out inside a name, an acronym would make a name the paper never states
+    ("Elastic Mixture-of-Experts"), which the verifier rightly drops."""
+    defined = definitions("Mixture-of-Experts (MoE) lowers the cost of training.")
+    sentence = "We adopt an Elastic MoE training strategy with prefetch over hierarchical storage."
+    assert edit(sentence, defined, set()) == (
+        "We adopt an Elastic MoE training strategy with prefetch over hierarchical storage"
+    )
+    got = edit("We train a large MoE model over hierarchical storage.", defined, set())
+    assert got == "We train a large Mixture-of-Experts (MoE) model over hierarchical storage"
+
+
 def test_latex_is_rendered_as_text():
     assert readable("the $p$-numerated map $$T_p(x)=\\{\\frac{p}{x}\\}.$$ and 50% more") == (
         "the p-numerated map T_p(x)={p/x}. and 50% more"

@@ -64,6 +64,18 @@ class Turner:
         requested = self._identity(identity_id or (session.identity_id if session else None), r)
         scope = ctx.scope(requested)
         answer = self._answer(r, scope)
+        # A follow-up stays with the person of the turn before (or the question names one):
+        # when that is not the person asked about by default, the answer says so itself.
+        default = identity_id or (session.identity_id if session else None) or ctx.primary
+        if (
+            ctx.mixed
+            and not answer.abstained
+            and answer.identity_id not in (None, default)
+            and not any(s.kind == SentenceKind.notice for s in answer.sentences)
+        ):
+            answer.sentences.insert(
+                0, self._other_person(ctx.scope(answer.identity_id), ctx.scope(default).identity)
+            )
         if r.removed:
             answer.warnings.append(
                 "instructions in the question were not followed: "

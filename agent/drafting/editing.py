@@ -251,6 +251,11 @@ def edit(
             rf"\b(?:named|called|dubbed|termed|coined|namely)\s+{re.escape(acr)}\b", text
         ):
             return None  # named in another sentence of the abstract: undefined here
+        at = re.search(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", text)
+        if at and re.search(r"\b[A-Z][a-z]+[\s-]$", text[: at.start()]):
+            # Part of a name ("Elastic MoE"): spelled out it would be a name the paper never
+            # states ("Elastic Mixture-of-Experts"); the name stays as the paper writes it.
+            continue
         if long and long.lower() not in text.lower():
             text = re.sub(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", f"{long} ({acr})", text, count=1)
         already.add(base)
