@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 SEEDS ?= ../shared/seeds
 
-.PHONY: help setup demo test eval lint typecheck bench clean
+.PHONY: help setup browser demo test eval lint typecheck bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -13,11 +13,16 @@ setup:  ## Install uv if missing, then the locked environment (.venv)
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --locked --quiet
 
+browser:  ## Debian's headless Chromium for the browser tests, installed when missing (root or sudo)
+	@[ -x /usr/bin/chromium ] || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
 demo: setup  ## The main job: ingest the seed pages and print a cited report for one (offline)
 	$(UV) run profile-agent ingest --seeds
 	$(UV) run profile-agent summarize "Huazhong Yang"
 
-test: setup lint typecheck  ## Lint, type check, then the test suite (offline; starts its own local servers)
+test: setup lint typecheck browser  ## Lint, type check, then the test suite (offline; starts its own local servers)
 	$(UV) run pytest -q
 
 eval: setup  ## The eval suite on the seeds, with its report and gate (also run by `make test`)
