@@ -98,8 +98,8 @@ def score_case(
 def score_dev_case(
     ws: Workspace, case: EvalCase, progress: Callable[[str], None] | None = None
 ) -> CaseResult:
-    """A dev page: parse it and score the reading against its gold.json; a mixed page is also
-    ingested and its identities scored (the only part that needs embeddings)."""
+    """A dev page: parse it and score the reading against its gold.json; then ingest it, score
+    a mixed page's identities against the gold groups, and the offline report's blurb quality."""
     if progress:
         progress(case.id)
     page = case.page(ws.settings.seeds_dir)
@@ -112,8 +112,11 @@ def score_dev_case(
     gold = case.gold(ws.settings.seeds_dir)
     profile = ws.parse(page, allow_partial=True)[0]
     metrics = ev.page_reading(gold, profile)
+    ws.ingest_many([profile])  # idempotent: unchanged pages cost nothing
+    report = ws.summarize(profile.id)
+    quality, findings = ev.quality(report)
+    metrics.update(quality)
     if gold.identity_groups():
-        ws.ingest_many([profile])
         _, result = ws.identities(profile.id)
         assignment = result.assignment()
         matched = ev.gold_labels(gold, profile)
@@ -126,7 +129,8 @@ def score_dev_case(
         id=case.id,
         profile_id=profile.id,
         metrics={k: round(v, 4) for k, v in metrics.items()},
-        blurb="",
+        blurb=report.blurb,
+        findings=findings,
     )
 
 

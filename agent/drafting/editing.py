@@ -263,6 +263,19 @@ def edit(
     return _shorten(text) if len(text.split()) > MAX_WORDS else text
 
 
+def undefined_acronyms(phrase: str, defined: dict[str, str], known: frozenset[str]) -> list[str]:
+    """The acronyms of ``phrase`` a reader cannot decode: not defined by the papers
+    (``definitions``), not common, not part of the owner's name."""
+    return [
+        a
+        for a in acronyms_in(phrase)
+        if not defined.get(_base(a))
+        and a not in COMMON_ACRONYMS
+        and _base(a) not in COMMON_ACRONYMS
+        and _base(a) not in known
+    ]
+
+
 def expand_acronyms(phrase: str, defined: dict[str, str]) -> str:
     """A theme name with its acronyms spelled out where the papers define them:
     "LV segmentation" -> "left ventricle (LV) segmentation"."""

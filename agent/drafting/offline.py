@@ -8,6 +8,7 @@ abstract, with first-person pronouns rewritten. It cannot state anything the evi
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from retrieval.names import name_key
 
@@ -16,7 +17,7 @@ from ..analysis.topics import Analysis, Theme
 from ..language import content_terms, split_sentences
 from ..templating import render_prompt
 from .base import DraftSentence
-from .editing import acronyms_in, definitions, edit, expand_acronyms
+from .editing import acronyms_in, definitions, edit, expand_acronyms, undefined_acronyms
 
 CUE = re.compile(
     r"\b(?:we|the authors|this (?:paper|work|study|article))\s+(?:\w+\s+){0,2}?"
@@ -62,6 +63,9 @@ class OfflineDrafter:
             else "The papers on this page (it names no owner)"
         )
         short = self.max_sentences <= 2
+        defined = {k: v for pe in evidence.papers for k, v in definitions(pe.abstract).items() if v}
+        known = frozenset(profile.name.split()) if profile.name else frozenset()
+        themes = self._readable_names(themes, defined, known)
         named = [t for t in themes if t.named_by]
         # A main line is a theme at least two papers state; one paper is a thread.
         main = [t for t in named if len(t.named_by) >= 2][:3]
@@ -77,9 +81,8 @@ class OfflineDrafter:
                 break
             threads.append(theme)
             covered |= {pe.label for pe in theme.papers}
-        defined = {k: v for pe in evidence.papers for k, v in definitions(pe.abstract).items() if v}
         self._defined: set[str] = set()
-        self._known = frozenset(profile.name.split()) if profile.name else frozenset()
+        self._known = known
 
         def shown(theme: Theme, k: int) -> dict[str, object]:
             name = expand_acronyms(theme.name, defined)
@@ -112,6 +115,31 @@ class OfflineDrafter:
         )
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         return [DraftSentence(text=line) for line in lines[: self.max_sentences]]
+
+    def _readable_names(
+        self, themes: list[Theme], defined: dict[str, str], known: frozenset[str]
+    ) -> list[Theme]:
+        """Themes whose name holds an acronym the papers never define ("single cell ATAC-seq
+        data") are named by their next phrase that a reader can decode, when they have one."""
+        taken = {t.name.lower() for t in themes}
+        out: list[Theme] = []
+        for theme in themes:
+            if undefined_acronyms(theme.name, defined, known):
+                labels = {pe.label for pe in theme.papers}
+                for phrase, _ in self.analysis.phrases.top(8, within=labels):
+                    if phrase.text.lower() in taken or undefined_acronyms(
+                        phrase.text, defined, known
+                    ):
+                        continue
+                    taken.add(phrase.text.lower())
+                    theme = replace(
+                        theme,
+                        name=phrase.text,
+                        named_by=[pe.label for pe in theme.papers if pe.label in phrase.papers],
+                    )
+                    break
+            out.append(theme)
+        return out
 
     def _contribution(
         self, theme: Theme, used: set[str], evidence: Evidence
