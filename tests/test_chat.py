@@ -234,3 +234,14 @@ def test_llm_not_asked_for_page_data_or_out_of_scope(seeded_store: Path):
     assert "26" in ws.ask("Huazhong Yang", "What is the h-index?", chat=model).text
     assert ws.ask("Huazhong Yang", "What is his salary?", chat=model).abstained
     assert model.requests == []
+
+
+def test_repl_prints_bracketed_text_as_text(seeded_store: Path) -> None:
+    """Typed or page text such as '[/x]' is shown, never read as terminal markup."""
+    res = CliRunner().invoke(
+        app,
+        ["chat", "Huazhong", "--store", str(seeded_store)],
+        input="/identity [/x]\nwhat is [/x] about?\n/exit\n",
+    )
+    assert res.exit_code == 0, res.output
+    assert "no identity '[/x]'" in res.output

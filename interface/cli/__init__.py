@@ -35,13 +35,14 @@ def main() -> None:
             # Output still buffered fails here, not at interpreter exit, so it is reported.
             sys.stdout.flush()
     except ProfileAgentError as exc:  # raised outside a command (e.g. settings)
-        err.print(f"error: {exc}", highlight=False)
+        err.print(f"error: {exc}", highlight=False, markup=False)
         sys.exit(exit_code(exc))
     except MemoryError:
         err.print(
             "error: out of memory; the input is too large for this machine: split it into "
             "smaller files (or raise the machine's memory)",
             highlight=False,
+            markup=False,
         )
         sys.exit(1)
     except OSError as exc:
@@ -55,7 +56,7 @@ def main() -> None:
             if exc.filename
             else f"cannot write the output: {exc.strerror or exc}; free space or write elsewhere"
         )
-        err.print(f"error: {what}", highlight=False)
+        err.print(f"error: {what}", highlight=False, markup=False)
         sys.exit(74)  # EX_IOERR
     except Exception as exc:
         if os.environ.get("PROFILE_AGENT_DEBUG"):
@@ -65,6 +66,7 @@ def main() -> None:
             f"internal error: {type(exc).__name__}: {first} "
             "(set PROFILE_AGENT_DEBUG=1 for the traceback and report it)",
             highlight=False,
+            markup=False,
         )
         sys.exit(70)
 

@@ -60,7 +60,7 @@ def ask(
     if stream is not None and answer.llm == "openai":
         err.print()  # end the streamed draft; the verified answer follows on stdout
     for warning in answer.warnings:
-        err.print(f"warning: {warning}", highlight=False)
+        err.print(f"warning: {warning}", highlight=False, markup=False)
     sys.stdout.write(to_json(answer) if as_json else to_markdown(answer))
 
 
@@ -92,10 +92,15 @@ def chat(
     out.print(
         f"Chat about {who} (session {session_id}). Ask about the papers; /exit to leave.",
         highlight=False,
+        markup=False,
     )
     if ctx.mixed and ctx.identities:
         people = "; ".join(f"{i.id}: {i.label}" for i in ctx.identities.identities)
-        out.print(f"This page mixes people ({people}). /identity ID to pick one.", highlight=False)
+        out.print(
+            f"This page mixes people ({people}). /identity ID to pick one.",
+            highlight=False,
+            markup=False,
+        )
     last = None
     sources: dict[str, str] = {}
     history: list[tuple[str, str]] = []
@@ -119,24 +124,27 @@ def chat(
                 err.print(
                     f"error: no identity {wanted!r} here (identities: {', '.join(known) or 'none: one person'})",
                     highlight=False,
+                    markup=False,
                 )
                 continue
             identity = wanted
-            out.print(f"identity: {identity or 'primary'}", highlight=False)
+            out.print(f"identity: {identity or 'primary'}", highlight=False, markup=False)
             continue
         if line == "/sources":
             refs = sources
             for label, text in refs.items():
-                out.print(f"[{label}] {text}", highlight=False)
+                out.print(f"[{label}] {text}", highlight=False, markup=False)
             if not refs:
-                out.print("no sources yet", highlight=False)
+                out.print("no sources yet", highlight=False, markup=False)
             continue
         if line == "/history":
             for q, a in history:
-                out.print(f"Q: {q}\nA: {a}", highlight=False)
+                out.print(f"Q: {q}\nA: {a}", highlight=False, markup=False)
             continue
         if line.startswith("/"):
-            out.print("commands: /identity ID, /sources, /history, /exit", highlight=False)
+            out.print(
+                "commands: /identity ID, /sources, /history, /exit", highlight=False, markup=False
+            )
             continue
         try:
             last = ws.ask(
@@ -148,13 +156,13 @@ def chat(
                 on_token=_streamer(),
             )
         except ProfileAgentError as exc:  # one bad turn does not end the chat
-            err.print(f"error: {exc}", highlight=False)
+            err.print(f"error: {exc}", highlight=False, markup=False)
             continue
         sources = last.references or sources
         if last.llm == "openai":
             err.print()
         for warning in last.warnings:
-            err.print(f"warning: {warning}", highlight=False)
+            err.print(f"warning: {warning}", highlight=False, markup=False)
         out.print(to_markdown(last, sources=False).rstrip(), highlight=False, markup=False)
         history.append((line, last.text))
-    out.print("bye", highlight=False)
+    out.print("bye", highlight=False, markup=False)
