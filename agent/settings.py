@@ -65,6 +65,11 @@ class HttpSettings(BaseModel):
         default_factory=list, description="Origins allowed cross-site (none: CORS off)."
     )
     job_workers: int = Field(2, ge=1, le=16, description="Background jobs run at once.")
+    fetch_private: bool = Field(
+        False,
+        description="Let the server fetch URLs on private or local addresses (off: a page URL "
+        "sent to the API cannot reach the server's own network).",
+    )
 
 
 class Settings(BaseSettings):

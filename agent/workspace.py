@@ -75,8 +75,10 @@ class Workspace:
         *,
         name: str | None = None,
         allow_partial: bool = False,
+        public_only: bool = False,
     ) -> list[Profile]:
-        """Parse a file, or an http(s) URL (fetched with bounded time, size and redirects)."""
+        """Parse a file, or an http(s) URL (fetched with bounded time, size and redirects;
+        ``public_only`` refuses private and local addresses, as a server must)."""
         if isinstance(path, str) and is_url(path):
             return load_url(
                 path,
@@ -84,6 +86,7 @@ class Workspace:
                 fmt=fmt,
                 name=name,
                 allow_partial=allow_partial,
+                public_only=public_only,
             )
         return load_profiles(
             path,

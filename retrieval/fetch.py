@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,6 +57,24 @@ def _url_path(url: str, content_type: str) -> Path:
     return Path(stem[:80] + ext)
 
 
+def _public_only(request: httpx.Request) -> None:
+    """Refuse a request (the first or a redirect) whose host resolves to a loopback, private,
+    link-local or otherwise non-public address: a server fetching pages for others must not
+    become their way into its own network."""
+    host = request.url.host
+    try:
+        infos = socket.getaddrinfo(host, request.url.port or 80, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return  # unresolvable: the fetch itself fails with a clear message
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            raise UserError(
+                f"{request.url}: {host} is a private or local address ({address}); this server "
+                "only fetches public pages (upload the file instead)"
+            )
+
+
 def fetch_page(
     url: str,
     *,
@@ -62,8 +82,11 @@ def fetch_page(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
     transport: httpx.BaseTransport | None = None,
+    public_only: bool = False,
 ) -> Fetched:
-    """GET ``url`` and return its text; errors say what went wrong and what to do."""
+    """GET ``url`` and return its text; errors say what went wrong and what to do.
+    ``public_only``: refuse hosts on private or local addresses, redirects included (the
+    HTTP server sets it; a user's own command line may fetch from their network)."""
     if not is_url(url):
         raise UserError(f"{url!r} is not an http(s) URL")
     try:
@@ -74,6 +97,7 @@ def fetch_page(
                 max_redirects=max_redirects,
                 transport=transport,
                 headers={"User-Agent": "profile-agent (publication page reader)"},
+                event_hooks={"request": [_public_only]} if public_only else None,
             ) as client,
             client.stream("GET", url) as resp,
         ):
@@ -147,9 +171,12 @@ def load_url(
     allow_partial: bool = False,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     transport: httpx.BaseTransport | None = None,
+    public_only: bool = False,
 ) -> list[Profile]:
     """Fetch ``url`` and parse it like a file (the profile records the URL as its source)."""
-    got = fetch_page(url, timeout_s=timeout_s, max_bytes=max_bytes, transport=transport)
+    got = fetch_page(
+        url, timeout_s=timeout_s, max_bytes=max_bytes, transport=transport, public_only=public_only
+    )
     return parse_text(
         got.text,
         _url_path(got.url, got.content_type),

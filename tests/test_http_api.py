@@ -21,7 +21,7 @@ from interface.http import create_app
 from retrieval.errors import ProfileAgentError
 from tests.conftest import SEED
 from tests.fake_openai import FakeOpenAI
-from tests.http_server import copy_store, serving, settings_for, wait_for_job
+from tests.http_server import FAST, copy_store, serving, settings_for, wait_for_job
 
 pytestmark = pytest.mark.server
 
@@ -153,19 +153,30 @@ def test_json_profile_and_bad_inputs(client: httpx.Client):
     )
 
 
-def test_url_is_fetched_in_the_job(client: httpx.Client):
-    """A page served by a local web server (tests never reach the network)."""
+def test_url_is_fetched_in_the_job(client: httpx.Client, store: Path):
+    """A page served by a local web server (tests never reach the network). By default the
+    server refuses to fetch from its own network; a server set up to allow it fetches."""
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(SEED["003"].parent))
     handler.log_message = lambda *a: None  # type: ignore[attr-defined]  # keep output clean
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as web:
+    private = settings_for(store, http=FAST.model_copy(update={"fetch_private": True}))
+    with (
+        ThreadingHTTPServer(("127.0.0.1", 0), handler) as web,
+        serving(create_app(private)) as base,
+        httpx.Client(base_url=base, timeout=300) as trusting,
+    ):
         threading.Thread(target=web.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{web.server_address[1]}/{SEED['003'].name}"
-        resp = client.post("/api/profiles", json={"url": url})
+        refused = wait_for_job(
+            client, client.post("/api/profiles", json={"url": url}).json()["job"]["id"]
+        )
+        resp = trusting.post("/api/profiles", json={"url": url})
         assert resp.status_code == 202, resp.text
-        job = wait_for_job(client, resp.json()["job"]["id"])
-        missing = client.post("/api/profiles", json={"url": url + ".nothing"})
-        failed = wait_for_job(client, missing.json()["job"]["id"])
+        job = wait_for_job(trusting, resp.json()["job"]["id"])
+        missing = trusting.post("/api/profiles", json={"url": url + ".nothing"})
+        failed = wait_for_job(trusting, missing.json()["job"]["id"])
         web.shutdown()
+    assert refused["status"] == "failed", refused
+    assert "private or local address" in refused["error"]["message"]
     assert job["status"] == "done", job
     [result] = job["result"]
     stored = client.get(f"/api/profiles/{result['profile_id']}").json()

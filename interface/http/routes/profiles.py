@@ -104,7 +104,7 @@ async def create_profile(state: State, request: Request) -> JSONResponse:
         todo = profiles
         if page.url:
             progress.say("fetching the page")
-            todo = ws.parse(page.url, page.fmt)
+            todo = ws.parse(page.url, page.fmt, public_only=not ws.settings.http.fetch_private)
         progress.say("embedding chunks")
         results = state.write(lambda: ws.ingest_many(todo, progress))
         progress.say("done")
