@@ -148,24 +148,28 @@ def test_ingest_shows_progress_off_a_terminal(capsys: pytest.CaptureFixture[str]
         (
             "deep2.json",
             '{"papers": [{"title": "t", "authors": ' + "[" * 5000 + "]" * 5000 + "}]}",
-            "",
+            "nested too deeply",
         ),
         (
             "braces.bib",
             "@article{k1,\n title=" + "{" * 5000 + "x" + "}" * 5000 + ",\n}\n",
             "braces nested",
         ),
-        ("broken.bib", "@article{k1,\n title={unclosed,\n author={A B}\n", ""),
+        (
+            "broken.bib",
+            "@article{k1,\n title={unclosed,\n author={A B}\n",
+            "malformed BibTeX entry",
+        ),
     ],
 )
 def test_pathological_inputs_give_one_clear_error(
     tmp_path: Path, name: str, content: str, match: str
 ):
     path = _write(tmp_path, name, content)
-    try:
+    with pytest.raises(InputFileError) as info:
         load_profiles(path)
-    except InputFileError as exc:
-        assert match in str(exc)
+    assert match in str(info.value)
+    assert str(path) in str(info.value)  # the message names the file
 
 
 def test_lone_surrogates_are_replaced(tmp_path: Path):
