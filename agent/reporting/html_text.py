@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from ..templating import safe_url
+
 _CITE = re.compile(r"\[(P\d+(?:\s*,\s*P\d+)*)\]")
 _LATEX = re.compile(r"\$|\\[A-Za-z]")
-SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 @lru_cache(maxsize=4096)
@@ -30,18 +30,6 @@ def readable(text: str) -> str:
     except Exception:  # pylatexenc gives up on some malformed input: keep the original
         return text
     return " ".join(out.split()) or text
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when its scheme is http(s) or mailto, else None (``javascript:`` and friends)."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in SAFE_SCHEMES else None
 
 
 def link(url: str | None, text: str) -> Markup:
