@@ -86,6 +86,16 @@ def score_case(
 
         model, repeats = judge
         metrics.update(judge_blurb(model, report.blurb, case.expectation().themes, repeats))
+    return _result(case, profile, report, metrics, findings)
+
+
+def _result(
+    case: EvalCase,
+    profile: Profile,
+    report: Report,
+    metrics: Mapping[str, float],
+    findings: list[str],
+) -> CaseResult:
     return CaseResult(
         id=case.id,
         profile_id=profile.id,
@@ -117,21 +127,16 @@ def score_dev_case(
     quality, findings = ev.quality(report)
     metrics.update(quality)
     if gold.identity_groups():
-        _, result = ws.identities(profile.id)
-        assignment = result.assignment()
+        # The report's identities: the same grouping (stored corrections included) as the
+        # 'identities' command, already computed.
+        assignment = report.identities.assignment() if report.identities else {}
         matched = ev.gold_labels(gold, profile)
         # An unattributed paper is put with nobody: each is its own group (as in the seeds).
         predicted = {
             label: assignment.get(pid, f"{UNATTRIBUTED}{label}") for label, pid in matched.items()
         }
         metrics.update(ev.gold_identities(gold, predicted))
-    return CaseResult(
-        id=case.id,
-        profile_id=profile.id,
-        metrics={k: round(v, 4) for k, v in metrics.items()},
-        blurb=report.blurb,
-        findings=findings,
-    )
+    return _result(case, profile, report, metrics, findings)
 
 
 def run_suite(
