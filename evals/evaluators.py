@@ -93,6 +93,17 @@ METRICS: dict[str, Metric] = {
         ),
         Metric("parse.papers_read", None, "dev pages: papers read"),
         Metric("identities.people", None, "mixed dev pages: people found among the papers"),
+        Metric(
+            "identities.owner_people",
+            False,
+            "single-owner dev pages: people the report lists (1 is right: the page is one person)",
+            exact=True,
+        ),
+        Metric(
+            "identities.owner_share",
+            True,
+            "single-owner dev pages: share of the papers the report gives the primary identity",
+        ),
         Metric("identities.must_merge_recall", True, "same-person pairs put together"),
         Metric("identities.must_separate", True, "different-person pairs kept apart"),
         Metric(
@@ -433,6 +444,19 @@ def gold_identities(gold: Gold, predicted: Mapping[str, str]) -> dict[str, float
         "identities.must_separate_violations": float(
             sum(predicted[a] == predicted[b] for a, b in apart)
         ),
+    }
+
+
+def single_owner(report: Report, n_papers: int) -> dict[str, float]:
+    """A page of one person (its gold names no identities): how many people the report
+    lists, and the share of the papers it gives the primary identity."""
+    ids = report.identities
+    if ids is None or not ids.identities:
+        return {"identities.owner_people": 1.0, "identities.owner_share": 1.0}
+    primary = next((i for i in ids.identities if i.id == ids.primary), ids.identities[0])
+    return {
+        "identities.owner_people": float(ids.people),
+        "identities.owner_share": len(primary.papers) / max(n_papers, 1),
     }
 
 

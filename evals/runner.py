@@ -136,6 +136,8 @@ def score_dev_case(
             label: assignment.get(pid, f"{UNATTRIBUTED}{label}") for label, pid in matched.items()
         }
         metrics.update(ev.gold_identities(gold, predicted))
+    else:
+        metrics.update(ev.single_owner(report, len(profile.papers)))
     return _result(case, profile, report, metrics, findings)
 
 

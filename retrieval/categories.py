@@ -54,6 +54,25 @@ ARXIV_CATEGORIES: dict[str, str] = {
     "cond-mat.soft": "Soft Condensed Matter",
     "q-bio.NC": "Neurons and Cognition",
     "q-bio.QM": "Quantitative Methods",
+    "q-bio.GN": "Genomics",
+    "q-bio.BM": "Biomolecules",
+    "q-bio.PE": "Populations and Evolution",
+    "econ.EM": "Econometrics",
+    "econ.GN": "General Economics",
+    "econ.TH": "Theoretical Economics",
+    "stat.ME": "Methodology",
+    "math.ST": "Statistics Theory",
+    "math.AP": "Analysis of PDEs",
+    "math.AG": "Algebraic Geometry",
+    "math.CO": "Combinatorics",
+    "math.RT": "Representation Theory",
+    "math-ph": "Mathematical Physics",
+    "quant-ph": "Quantum Physics",
+    "cond-mat.mtrl-sci": "Materials Science",
+    "cond-mat.stat-mech": "Statistical Mechanics",
+    "physics.chem-ph": "Chemical Physics",
+    "astro-ph": "Astrophysics",
+    "gr-qc": "General Relativity and Quantum Cosmology",
 }
 
 # Bare two-letter codes as listing sites print them. SP and SY live in eess; NA in cs (math.NA
@@ -76,14 +95,14 @@ def normalize_category(raw: str) -> str | None:
 
 _ARCHIVE = {"math": "mathematics", "hep": "physics", "physics": "physics", "cond": "physics",
             "quant": "physics", "astro": "physics", "nucl": "physics", "gr": "physics",
-            "q": "biology"}  # fmt: skip
+            "q": "biology", "econ": "economics"}  # fmt: skip
 # Applied mathematics is shared with computing: optimisation or numerics alone do not make
 # a different person, nor a different field to compare novelty within.
 _APPLIED = frozenset({"math.OC", "math.NA", "math.PR", "math.ST", "math.IT"})
 
 
 def field_of(code: str) -> str:
-    """The broad field of an arXiv code: mathematics, physics, biology or
+    """The broad field of an arXiv code: mathematics, physics, biology, economics or
     computing (computer science, statistics, EE, applied mathematics)."""
     if code in _APPLIED:
         return "computing"

@@ -31,7 +31,8 @@ _SCOPE: dict[str, str] = {
     "cs.HC": "human-computer interaction, user studies, interfaces",
     "cs.IR": "information retrieval, search, recommendation",
     "cs.IT": "information theory, coding, channel capacity",
-    "cs.LG": "machine learning, neural networks, deep learning, training, optimization",
+    "cs.LG": "machine learning, neural networks, deep learning, training, optimization, "
+    "generative models, normalizing flows, variational autoencoders",
     "cs.MA": "multi-agent systems, multi-agent reinforcement learning, self-play, games",
     "cs.NA": "numerical analysis, numerical methods, discretization, solvers",
     "cs.NE": "neural and evolutionary computing, spiking neural networks, evolutionary algorithms",
@@ -52,6 +53,31 @@ _SCOPE: dict[str, str] = {
     "cond-mat.soft": "soft condensed matter, liquids, interfaces, polymers, fluids",
     "q-bio.NC": "neuroscience, brain, cognition, neuroimaging, fMRI",
     "q-bio.QM": "quantitative biology, medical diagnosis, disease, Alzheimer's, clinical data",
+    "q-bio.GN": "genomics, DNA, gene expression, chromatin, epigenomics, single-cell sequencing, "
+    "transcription factors, motifs",
+    "q-bio.BM": "biomolecules, protein structure, drug molecules, molecular docking",
+    "q-bio.PE": "populations and evolution, epidemics, infectious disease spread, ecology",
+    "econ.EM": "econometrics, causal inference, difference-in-differences, treatment effects, "
+    "instrumental variables, panel data",
+    "econ.GN": "economics, labor markets, wages, firms, trade, households, public policy",
+    "econ.TH": "economic theory, auctions, matching markets, decision theory, preferences",
+    "stat.ME": "statistical methodology, estimation, hypothesis testing, confidence intervals, "
+    "regression",
+    "math.ST": "statistics theory, estimators, minimax rates, asymptotics, high-dimensional "
+    "statistics",
+    "math.AP": "partial differential equations, existence and regularity of solutions",
+    "math.AG": "algebraic geometry, varieties, schemes, moduli spaces",
+    "math.CO": "combinatorics, graphs, enumeration, permutations, partitions",
+    "math.RT": "representation theory, automorphic forms, Lie groups, trace formula",
+    "math-ph": "mathematical physics, integrable systems, rigorous quantum field theory",
+    "quant-ph": "quantum physics, quantum computing, qubits, entanglement",
+    "cond-mat.mtrl-sci": "materials science, crystals, electronic structure, density functional "
+    "theory",
+    "cond-mat.stat-mech": "statistical mechanics, phase transitions, Ising model",
+    "physics.chem-ph": "chemical physics, quantum chemistry, electron correlation, molecular "
+    "energies, force fields, solvation free energy",
+    "astro-ph": "astrophysics, galaxies, stars, cosmology, telescopes",
+    "gr-qc": "general relativity, gravitational waves, spacetime",
 }
 _TEMPERATURE = 0.04
 _MIN_CONFIDENCE = 0.3

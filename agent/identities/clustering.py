@@ -2,17 +2,28 @@
 
 Evidence, strongest first:
 
-1. Shared co-authors (other than the owner) and shared organisations link papers outright.
+1. Shared co-authors (other than the owner; one co-author's spellings with and without middle
+   initials are one key) and shared organisations link papers outright.
 2. A user's corrections: ``together`` groups are linked, ``apart`` pairs are never merged
    (they override everything else, and are kept across re-ingests).
-3. Field: papers whose arXiv archive (math / physics / q-bio / computing) differs are never
-   merged on content alone; the page's codes are used, else the predicted category.
-4. Content: groups are merged by the mean of the 3 highest cosine similarities between their
+3. The owner's name as written: papers that write it with a spelled-out given name the page's
+   name lacks ("Xiang Lisa Li" on a "Xiang Li" page), and papers that write it without, are
+   never merged on content.
+4. Field: papers whose arXiv archive (math / physics / q-bio / econ / computing) differs are
+   not merged on content; the page's codes are used, else the predicted category. Papers that
+   read alike (top-3 similarity >= FIELD_OVERRIDE_SIMILARITY) are on one subject whatever the
+   prediction says.
+5. Content: groups are merged by the mean of the 3 highest cosine similarities between their
    papers' MiniLM vectors (a small group belongs with a large, varied one when it resembles
-   some of that work closely). How similar they must be depends on how much the author lists can tell: when both
-   groups list complete author lists and share nobody, that silence is evidence of different
-   people, so the bar is high; with truncated ("et al.") or missing lists it is low.
-   Single-author papers by the owner join each other at a lower bar still (a solo pattern).
+   some of that work closely). How similar they must be depends on how much the author lists
+   can tell: when both groups list complete author lists and share nobody, that silence is
+   evidence of different people, so the bar is high; with truncated ("et al.") or missing
+   lists it is low. Single-author papers by the owner join each other at a lower bar still.
+6. Time: two collaborator communities one after the other (a PhD lab, then a postdoc lab)
+   merge at a lower bar than two that publish in the same years.
+7. Weight: a group of fewer than 10% of the page's papers joins the person it clearly
+   resembles, else it is left unattributed; so is a single paper. On a page that shows one
+   person, every group of their field is theirs.
 
 A page is *mixed* when, beside the primary identity, another identity has real weight: at
 least 2 papers and 10% of the page, or a different field.
@@ -20,6 +31,7 @@ least 2 papers and 10% of the page, or a different field.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,8 +41,8 @@ import numpy as np
 from retrieval.categories import ARXIV_CATEGORIES, field_of
 from retrieval.errors import UserError
 from retrieval.models import Profile
-from retrieval.names import name_key
-from retrieval.similarity import cosine_matrix, rounded, stable
+from retrieval.names import name_key, same_person
+from retrieval.similarity import cosine_matrix, order_desc, rounded, stable
 
 from ..analysis.evidence import Evidence
 from ..models import (
@@ -41,6 +53,7 @@ from ..models import (
     IdentityResult,
     PaperCategory,
 )
+from .venue_style import venue_style
 
 STRICT_SIMILARITY = 0.5  # both groups have full author lists and share no co-author
 LOOSE_SIMILARITY = 0.28  # author lists truncated or missing
@@ -48,7 +61,24 @@ SOLO_SIMILARITY = 0.15  # single-author papers of the owner, same field
 # Two collaborator communities (each >= 2 papers held together by co-authors) that share
 # nobody merge only when their papers are, on average, about as close as a community's own.
 COMMUNITY_SIMILARITY = 0.45
+# Two groups one after the other in time (one person's successive collaborator communities: PhD
+# lab, postdoc lab, ...) merge at this linkage (mean of the 3 highest paper-paper similarities)
+# when nothing else tells them apart; groups that meet in one year need more.
+SEQUENTIAL_SIMILARITY = 0.3
+TOUCHING_SIMILARITY = 0.45
+# A single paper joins the person whose papers it resembles, when it resembles them enough
+# (top-3 linkage >= LOOSE_SIMILARITY) and clearly more than anyone else's.
+ATTACH_MARGIN = 0.1
+# ... or, when content leaves it open, the one person whose venue style it shares (and whose
+# papers it resembles at least this much).
+STYLE_SIMILARITY = 0.2
 MIN_CATEGORY_CONFIDENCE = 0.45
+# Papers this close (mean of the 3 highest similarities between two groups) are on one subject:
+# a different field predicted for them is the classifier's noise, not a different person.
+FIELD_OVERRIDE_SIMILARITY = 0.45
+# Two groups whose 3 closest paper pairs are this similar on average work on one narrow
+# subject (two people of one name rarely do): they merge whatever their author lists say.
+SAME_SUBJECT_SIMILARITY = 0.65
 LINK_TOP = 3
 MIN_WEIGHT_SHARE = 0.1  # an identity with real weight holds >= 10% of the page's papers
 
@@ -86,6 +116,16 @@ class _Groups:
         for i, f in enumerate(facts):
             if f.field:
                 self.field_counts[i, fields.index(f.field)] = 1
+        forms = sorted({f.form for f in facts if f.form is not None})
+        self.form_counts = np.zeros((n, len(forms) or 1), dtype=np.int32)
+        for i, f in enumerate(facts):
+            if f.form is not None:
+                self.form_counts[i, forms.index(f.form)] = 1
+        years = [f.year for f in facts]
+        self.first = np.array([y if y else 10_000 for y in years], dtype=np.int32)
+        self.last = np.array([y if y else -10_000 for y in years], dtype=np.int32)
+        self.dated = np.array([bool(y) for y in years], dtype=np.int32)
+        self.styles = [f.style for f in facts]
         self.complete = np.array([f.complete for f in facts], dtype=np.int32)
         self.solo = np.array([f.solo for f in facts], dtype=np.int32)
         self.size = np.ones(n, dtype=np.int32)
@@ -118,6 +158,10 @@ class _Groups:
         self.cannot[ra] |= self.cannot[rb]
         self.cannot[:, ra] = self.cannot[ra]
         self.field_counts[ra] += self.field_counts[rb]
+        self.form_counts[ra] += self.form_counts[rb]
+        self.first[ra] = min(self.first[ra], self.first[rb])
+        self.last[ra] = max(self.last[ra], self.last[rb])
+        self.dated[ra] += self.dated[rb]
         self.complete[ra] += self.complete[rb]
         self.solo[ra] += self.solo[rb]
         self.size[ra] += self.size[rb]
@@ -146,8 +190,11 @@ class _Groups:
         )
         both = self.community[r] & self.community
         average = self.total[r] / np.maximum(self.size[r] * self.size, 1)
+        bars = self.bars(r)
+        # Papers this close are on one narrow subject: whoever the co-authors, one person.
+        same_subject = link - SAME_SUBJECT_SIMILARITY
         link = np.where(both, average, link)
-        margin = rounded(link - self.bars(r))
+        margin = rounded(np.where(np.isnan(bars), np.nan, np.fmax(link - bars, same_subject)))
         margin[np.isnan(margin) | self.cannot[r] | ~self.active | (margin < 0)] = -np.inf
         if self.communities_only:
             margin[~both] = -np.inf
@@ -158,12 +205,133 @@ class _Groups:
         """The similarity group ``r`` needs to merge with each group on content; NaN where
         their fields differ (no content merge at all)."""
         fr, fo = self._field(r), self._field(np.arange(self.n))
-        clash = (fr >= 0) & (fo >= 0) & (fo != fr)
+        top = self.top[r]
+        finite = np.isfinite(top)
+        top_link = np.where(finite, top, 0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
+        clash = (fr >= 0) & (fo >= 0) & (fo != fr) & (rounded(top_link) < FIELD_OVERRIDE_SIMILARITY)
+        # Both groups write the owner's name, and never the same way ("Xiang Lisa Li" on one
+        # side only): the name itself tells them apart.
+        known = self.form_counts.sum(axis=1) > 0
+        shared = (self.form_counts > 0).astype(np.int32) @ (self.form_counts[r] > 0)
+        clash |= known[r] & known & (shared == 0)
         solo = (self.solo[r] == self.size[r]) & (self.solo == self.size)
         strict = (self.complete[r] * 2 > self.size[r]) & (self.complete * 2 > self.size)
         bar = np.where(solo, SOLO_SIMILARITY, np.where(strict, STRICT_SIMILARITY, LOOSE_SIMILARITY))
         bar = np.where(self.community[r] & self.community, COMMUNITY_SIMILARITY, bar)
         return np.where(clash, np.nan, bar)
+
+    def linkage(self) -> np.ndarray:
+        """Average linkage between every two active groups (rounded); -inf elsewhere."""
+        sizes = self.size.astype(np.float64)
+        link = rounded(self.total / np.maximum(np.outer(sizes, sizes), 1))
+        link[~self.active] = -np.inf
+        link[:, ~self.active] = -np.inf
+        np.fill_diagonal(link, -np.inf)
+        return link
+
+    def clashes(self, r: int) -> np.ndarray:
+        return np.isnan(self.bars(r)) | self.cannot[r]
+
+    def merge_sequential(self, weighty: int) -> None:
+        """Merge two groups of ``weighty`` or more papers one after the other in time, at a
+        linkage (mean of the 3 highest similarities) >= SEQUENTIAL_SIMILARITY when the later
+        one's first dated paper comes after the earlier one's last, >= TOUCHING_SIMILARITY
+        when they meet in one year: people move from lab to lab, and two people of one name in
+        one field rarely publish one after the other. Closest pair first, until none is left."""
+        while True:
+            big = self.active & (self.size >= weighty) & (self.dated > 0)
+            top = self.top
+            finite = np.isfinite(top)
+            link = rounded(np.where(finite, top, 0).sum(axis=2) / np.maximum(finite.sum(axis=2), 1))
+            best: tuple[float, int, int] | None = None
+            for a in np.flatnonzero(big):
+                clash = self.clashes(int(a))
+                for b in np.flatnonzero(big):
+                    if b <= a or clash[b]:
+                        continue
+                    overlap = min(self.last[a], self.last[b]) - max(self.first[a], self.first[b])
+                    bar = SEQUENTIAL_SIMILARITY if overlap < 0 else TOUCHING_SIMILARITY
+                    if (
+                        overlap <= 0
+                        and link[a, b] >= bar
+                        and (best is None or link[a, b] > best[0])
+                    ):
+                        best = (float(link[a, b]), int(a), int(b))
+            if best is None:
+                return
+            self.union(best[1], best[2])
+
+    def _choose(self, r: int, people: list[int], sim: np.ndarray) -> tuple[int, float] | None:
+        """The person group ``r`` belongs with, and their similarity, or None. By content: the
+        group it resembles most (mean of the 3 highest paper-paper similarities), when that is
+        at least LOOSE_SIMILARITY and ATTACH_MARGIN above every other candidate. When content
+        leaves it open, a venue style that all of ``r``'s papers show and only one candidate's
+        papers share decides, if that candidate is within ATTACH_MARGIN of the closest and at
+        least STYLE_SIMILARITY (entries gathered from one source keep its habits)."""
+        scores = rounded(
+            np.array(
+                [
+                    np.sort(sim[np.ix_(self.members[r], self.members[g])].ravel())[-LINK_TOP:].mean(
+                        dtype=np.float64
+                    )
+                    for g in people
+                ]
+            )
+        )
+        order = order_desc(scores)
+        top = float(scores[order[0]])
+        second = float(scores[order[1]]) if len(people) > 1 else 0.0
+        if top >= LOOSE_SIMILARITY and top - max(second, 0.0) >= ATTACH_MARGIN:
+            return people[order[0]], top
+        own = frozenset.intersection(*(self.styles[i] for i in self.members[r]))
+        if not own or len(people) < 2:
+            return None
+        marks = [frozenset().union(*(self.styles[i] for i in self.members[g])) for g in people]
+        shared = [
+            k
+            for k, m in enumerate(marks)
+            if own & m - frozenset().union(*(marks[j] for j in range(len(people)) if j != k))
+        ]
+        if len(shared) == 1:
+            score = float(scores[shared[0]])
+            if score >= max(STYLE_SIMILARITY, top - ATTACH_MARGIN):
+                return people[shared[0]], score
+        return None
+
+    def fold_small(self, sim: np.ndarray, weighty: int) -> None:
+        """A group of 2 to ``weighty`` - 1 papers joins the person of ``weighty`` or more
+        papers (of a field and name it may merge with) that ``_choose`` picks: a professor's
+        recent two-paper collaborations beside sixty papers of their own."""
+        everyone = [int(r) for r in np.flatnonzero(self.active & (self.size >= weighty))]
+        small = np.flatnonzero(self.active & (self.size < weighty) & (self.size >= 2))
+        joins = []
+        for r in (int(x) for x in small):
+            clash = self.clashes(r)
+            people = [g for g in everyone if not clash[g]]
+            chosen = self._choose(r, people, sim) if people else None
+            if chosen:
+                joins.append((r, chosen[0]))
+        for r, g in joins:
+            self.union(g, r)
+
+    def attach_singles(self, sim: np.ndarray) -> None:
+        """A single paper joins the group of >= 2 papers (of a field and name it may merge
+        with) that ``_choose`` picks, unless another single paper is closer to it (the two may
+        be a further person's). Decided for every single paper against the groups as they
+        stand before any joins, so page order does not matter."""
+        everyone = [int(r) for r in np.flatnonzero(self.active & (self.size >= 2))]
+        singles = [int(r) for r in np.flatnonzero(self.active & (self.size == 1))]
+        joins = []
+        for i in singles:
+            clash = self.clashes(i)
+            people = [g for g in everyone if not clash[g]]
+            chosen = self._choose(i, people, sim) if people else None
+            peers = [sim[i, j] for j in singles if j != i]
+            peer = float(max(peers)) if peers else -np.inf  # sim is rounded
+            if chosen and chosen[1] >= peer:
+                joins.append((i, chosen[0]))
+        for i, g in joins:
+            self.union(g, i)
 
     def merge_by_content(self, communities_only: bool = False) -> None:
         """Greedy: merge the pair with the largest margin over its bar, until none is left.
@@ -203,15 +371,26 @@ class _PaperFacts:
     solo: bool  # the owner is the only author
     orgs: set[str]
     field: str | None
+    # How the paper writes the owner's name: "" as the page names them, "lisa" with a spelled-out
+    # given name the page's name lacks ("Xiang Lisa Li" for "Xiang Li"), None when the owner is
+    # not in the author list or is written with initials only.
+    form: str | None = None
+    year: int | None = None
+    style: frozenset[str] = frozenset()  # how the venue is written (venue_style.py)
 
 
 def _facts(evidence: Evidence, categories: list[PaperCategory]) -> list[_PaperFacts]:
-    owner = name_key(evidence.profile.name) if evidence.profile.name else None
+    name = evidence.profile.name
+    owner = name_key(name) if name else None
     cats = {pc.paper: pc for pc in categories}
     out = []
     for pe in evidence.papers:
         p = pe.paper
-        others = {name_key(a) for a in p.authors} - {owner}
+        written = next((a for a in p.authors if name and same_person(name, a)), None)
+        others = {_coauthor_key(a) for a in p.authors if name_key(a) != owner}
+        # The owner under another spelling ("A. L. Baskerville", "Xiang Lisa Li") stays in
+        # ``others``: papers that write the owner the same unusual way are linked by it.
+        form = _name_form(written, name) if written and name else None
         pc = cats.get(pe.label)
         field = None
         if pc and pc.codes and (pc.source == "page" or pc.confidence >= MIN_CATEGORY_CONFIDENCE):
@@ -224,9 +403,38 @@ def _facts(evidence: Evidence, categories: list[PaperCategory]) -> list[_PaperFa
                 solo=bool(owner) and [name_key(a) for a in p.authors] == [owner],
                 orgs={o.lower() for o in p.orgs},
                 field=field,
+                form=form,
+                year=p.year,
+                style=venue_style(p.venue),
             )
         )
     return out
+
+
+def _coauthor_key(author: str) -> str:
+    """One key for the spellings of one co-author across papers: the first given name (or its
+    initial when only that is written) and the family name; middle names and initials are
+    left out ("Masood S. Mortazavi" = "Masood Mortazavi", "S. M. Shekatkar" = "S. Shekatkar",
+    but "Yu Wang" != "Yi Wang")."""
+    if "," in author:
+        family, _, given = author.partition(",")
+        tokens = [t for t in re.split(r"[\s.]+", given) if t]
+    else:
+        parts = [t for t in re.split(r"[\s.]+", author) if t]
+        family, tokens = (parts[-1], parts[:-1]) if len(parts) > 1 else (author, [])
+    first = name_key(tokens[0]) if tokens else ""
+    return f"{first} {name_key(family)}".strip()
+
+
+def _name_form(written: str, owner: str) -> str | None:
+    """The spelled-out given names in ``written`` that the page's ``owner`` name lacks, joined
+    ("" when there are none); None when ``written`` gives initials only beside the family name."""
+    tokens = [t for t in re.split(r"[\s.,]+", written) if t]
+    spelled = [name_key(t) for t in tokens if len(name_key(t)) >= 2]
+    if len(spelled) < 2:
+        return None
+    known = {name_key(t) for t in re.split(r"[\s.,]+", owner) if t}
+    return " ".join(sorted(t for t in spelled if t not in known))
 
 
 def _labels_to_index(labels: Iterable[str], index: dict[str, int], what: str) -> list[int]:
@@ -291,19 +499,20 @@ def assign_identities(
     # communities with each other first, before single papers blur their averages.
     groups.merge_by_content(communities_only=True)
     groups.merge_by_content()
+    weighty = _weighty(n)
+    groups.merge_sequential(weighty)
+    groups.fold_small(sim, weighty)
+    groups.attach_singles(sim)
 
     final = sorted(groups.groups(), key=lambda g: (-len(g), g[0]))
-    if final and _people(final, facts) == 1:
-        # One person with some outlying papers: fold in every group nothing separates
-        # strongly (a different field, or complete author lists with nobody in common).
+    if final and len(_listed(final, facts, set())[0]) == 1:
+        # One person with some outlying papers: fold in every group of their field (author
+        # lists that share nobody are the rule for a single paper, not evidence of someone
+        # else, once the page shows one person).
         root = groups.find(final[0][0])
         bars = groups.bars(root)
         for group in final[1:]:
-            if bars[groups.find(group[0])] in (
-                LOOSE_SIMILARITY,
-                SOLO_SIMILARITY,
-                COMMUNITY_SIMILARITY,
-            ):
+            if not np.isnan(bars[groups.find(group[0])]):
                 groups.union(root, group[0])
         final = groups.groups()
     pinned = set()
@@ -313,37 +522,21 @@ def assign_identities(
     return _result(evidence, final, facts, sim, categories, topics_of, corrections, pinned)
 
 
-def _people(groups: list[list[int]], facts: list[_PaperFacts]) -> int:
-    """A lower bound on the people behind the groups (largest first): the largest, every
-    other group with real weight (>= 2 papers and >= 10% of the page), and one more for each
-    further field that only small groups show (a lone physics paper among computing ones)."""
-    n = sum(len(g) for g in groups)
-    fields = {_group_field(groups[0], facts)}
-    people = 1
-    small = []
-    for g in groups[1:]:
-        if len(g) >= max(2, MIN_WEIGHT_SHARE * n):
-            people += 1
-            fields.add(_group_field(g, facts))
-        else:
-            small.append(g)
-    for g in small:
-        f = _group_field(g, facts)
-        if f is not None and f not in fields:
-            people += 1
-            fields.add(f)
-    return people
+def _weighty(n: int) -> int:
+    """Papers a group needs to have real weight on a page of ``n`` papers."""
+    return max(2, int(np.ceil(MIN_WEIGHT_SHARE * n - 1e-9)))
 
 
 def _listed(
     groups: list[list[int]], facts: list[_PaperFacts], pinned: set[int]
 ) -> tuple[list[list[int]], list[int]]:
-    """The groups reported as people, and the single papers left unattributed: a group of
-    two or more papers is a person, and so is a paper the user's corrections name; another
-    single paper is one only when its field differs from every person listed before it (a
-    lone physics paper among computing work); any other single paper has no evidence that
-    separates it from the listed people."""
-    listed = [g for g in groups if len(g) >= 2 or pinned & set(g)] or groups[:1]
+    """The groups reported as people (largest first), and the papers left unattributed: a
+    group with real weight (``_weighty``) is a person, and so is a group the user's
+    corrections name; another group is one only when its field differs from every person
+    listed before it (a lone physics paper among computing work); any other group has no
+    evidence that separates it from the listed people."""
+    n = sum(len(g) for g in groups)
+    listed = [g for g in groups if len(g) >= _weighty(n) or pinned & set(g)] or groups[:1]
     fields = {_group_field(g, facts) for g in listed}
     unattributed: list[int] = []
     for g in groups:
@@ -398,8 +591,13 @@ def _result(
             outside = float(row[~inside_mask].max()) if (~inside_mask).any() else 0.0
             conf = 0.95 if linked else min(0.95, max(0.3, stable(0.6 + inside - outside)))
             members.append((i, round(conf, 3)))
-        spelled = {name_key(a): a for i in group for a in papers[i].paper.authors}
-        shared = [spelled.get(a, a) for a, c in coauthor_counts.most_common() if c >= 2][:5]
+        spelled = {_coauthor_key(a): a for i in group for a in papers[i].paper.authors}
+        owner = evidence.profile.name
+        shared = [
+            spelled.get(a, a)
+            for a, c in coauthor_counts.most_common()
+            if c >= 2 and not (owner and same_person(owner, spelled.get(a, a)))
+        ][:5]
         orgs = Counter(o for i in group for o in facts[i].orgs)
         codes = Counter(c for i in group for c in cats.get(papers[i].label, []))
         field = _group_field(group, facts)
