@@ -159,13 +159,15 @@ def test_a_request_cannot_choose_a_paid_model(http: httpx.Client, store: Path):
 # -- bodies -----------------------------------------------------------------------------------
 
 
-def _send_chunked(base: str, ctype: str, total: int) -> tuple[int, bytes]:
+def _send_chunked(
+    base: str, ctype: str, total: int, path: str = "/api/profiles"
+) -> tuple[int, bytes]:
     """POST a body of ``total`` bytes without a Content-Length, chunk by chunk, until the
     server answers; the bytes sent by then, and the answer."""
     host, port = base.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)), timeout=30)
     head = (
-        f"POST /api/profiles HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {ctype}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {ctype}\r\n"
         "Transfer-Encoding: chunked\r\n\r\n"
     )
     sock.sendall(head.encode())
@@ -195,6 +197,17 @@ def test_a_body_without_length_is_cut_off_at_the_limit(base: str, ctype: str):
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b"PROFILE_AGENT_MAX_FILE_BYTES" in answer
     assert sent < total // 4  # refused while it streamed, not after reading it whole
+
+
+@pytest.mark.parametrize("path", ["/api/chat", f"/api/profiles/{MIXED}/corrections"])
+def test_other_bodies_are_small(http: httpx.Client, base: str, path: str):
+    """A chat question or corrections: any body over 1 MB is refused as it streams in."""
+    sent, answer = _send_chunked(base, "application/json", 200 * 1024 * 1024, path)
+    assert answer.startswith(b"HTTP/1.1 413") and b"over 1024 KB" in answer, answer[:300]
+    assert sent < 50 * 1024 * 1024
+    huge = json.dumps({"profile": REF, "question": "x", "identity": "I" * 2_000_000})
+    resp = http.post(path, content=huge, headers={"content-type": "application/json"})
+    assert "POST /api/profiles" in _error(resp, 413)
 
 
 def test_malformed_json_names_the_line_and_column(http: httpx.Client):

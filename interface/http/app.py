@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from agent.settings import Settings, load_settings
 
 from . import errors, guard, pages
+from .limits import BodyLimit
 from .routes import ROUTERS
 from .state import REPORT_CACHE, AppState
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, report_cache: int = REPORT_C
             response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
+    app.add_middleware(BodyLimit)
     app.add_middleware(HeadAsGet)  # outermost: every GET route answers HEAD too
     return app
 

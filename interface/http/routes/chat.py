@@ -26,12 +26,14 @@ _DONE = object()
 class ChatIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    profile: str = Field(description="Profile id, owner name or unique id prefix.")
+    profile: str = Field(max_length=500, description="Profile id, owner name or unique id prefix.")
     question: str = Field(min_length=1, max_length=2000)
     session_id: str | None = Field(
         None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="Continue this session."
     )
-    identity: str | None = Field(None, description="Ask about this identity (e.g. I2).")
+    identity: str | None = Field(
+        None, max_length=64, description="Ask about this identity (e.g. I2)."
+    )
     llm: Literal["offline", "openai"] | None = Field(
         None, description="Answerer; default the server's (offline unless configured)."
     )
