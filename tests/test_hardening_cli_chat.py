@@ -4,6 +4,7 @@ empty and huge questions, end of input and Ctrl-C in the REPL."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -53,9 +54,9 @@ def test_repl_ends_cleanly_and_survives_ctrl_c(seeded_store: Path, monkeypatch: 
     eof = CliRunner().invoke(app, ["chat", PERSON, *store], input="")
     assert eof.exit_code == 0 and eof.stdout.rstrip().endswith("bye")
     real = Workspace.ask
-    calls = []
+    calls: list[tuple[Any, ...]] = []
 
-    def interrupted_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]  # Workspace.ask's
+    def interrupted_once(self: Workspace, *args: Any, **kwargs: Any) -> Any:
         calls.append(args)
         if len(calls) == 1:
             raise KeyboardInterrupt

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from agent.chat import llm as chat_llm
+from agent.llm.base import Completion, Message
 from agent.llm.scripted import ScriptedChat
 from agent.settings import LLMSettings
 from interface.http import create_app
@@ -302,7 +303,7 @@ class GatedChat(ScriptedChat):
         self.asked = threading.Event()
         self.go = threading.Event()
 
-    def complete(self, messages, max_tokens):  # type: ignore[no-untyped-def]  # ScriptedChat's
+    def complete(self, messages: list[Message], max_tokens: int) -> Completion:
         self.asked.set()
         assert self.go.wait(60), "the test never released the model"
         return super().complete(messages, max_tokens)
