@@ -11,6 +11,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1024 * 1024
 UPLOAD = ("POST", "/api/profiles")
+# Past the limit, up to this much more is still read (and thrown away) before the 413: a
+# server that closes with unread bytes resets the connection, and the client may lose the
+# answer that says why. Anything larger is cut off (the client may then see a reset).
+DRAIN = 8 * 1024 * 1024
 
 
 class BodyLimit:
@@ -23,7 +27,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > self.max_bytes + DRAIN:
             await self._refuse(send)
             return
         # Read the body here, counting, then hand it on: it is small by then.
@@ -36,6 +40,7 @@ class BodyLimit:
                 break
             size += len(message.get("body", b""))
             if size > self.max_bytes:
+                await drain(receive, message, size, self.max_bytes + DRAIN)
                 await self._refuse(send)
                 return
             if not message.get("more_body", False):
@@ -47,6 +52,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
+        """Answer 413 (the body has been drained or is past draining)."""
         message = (
             f"the request body is over {self.max_bytes // 1024} KB; a question or a list of "
             "corrections is far smaller (pages go to POST /api/profiles)"
@@ -57,3 +63,10 @@ class BodyLimit:
         headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+async def drain(receive: Receive, last: Message, size: int, up_to: int) -> None:
+    """Read and drop the rest of a refused body, until it ends or ``up_to`` bytes in all."""
+    while last["type"] == "http.request" and last.get("more_body", False) and size <= up_to:
+        last = await receive()
+        size += len(last.get("body", b""))

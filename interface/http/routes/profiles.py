@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from retrieval.models import Profile
 
 from ..errors import PayloadTooLarge, UnsupportedMediaType
 from ..jobs import Progress
+from ..limits import DRAIN
 from ..state import State, allowed_llm, rate_limited, require_token
 from ._render import rendered
 
@@ -167,15 +169,21 @@ async def _read_body(request: Request, limit: int, max_bytes: int) -> bytes:
     """The request body, refused as soon as it passes ``limit`` bytes: a body sent without a
     Content-Length (chunked) is never held whole before its size is known."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isdigit() and int(declared) > limit + DRAIN:
         raise PayloadTooLarge(_too_large(int(declared), max_bytes))
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(_too_large(size, max_bytes, "over"))
-        chunks.append(chunk)
+    async with aclosing(request.stream()) as stream:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > limit:
+                over = size
+                async for rest in stream:  # drained up to a point: the 413 must reach the client
+                    over += len(rest)
+                    if over > limit + DRAIN:
+                        break
+                raise PayloadTooLarge(_too_large(size, max_bytes, "over"))
+            chunks.append(chunk)
     return b"".join(chunks)
 
 
