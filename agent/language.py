@@ -592,6 +592,119 @@ def _addressed_to_model(sentence: str) -> bool:
     )
 
 
+# Words by which an abstract reports its own work (evaluation, code, proofs, baselines). A
+# sentence such as "Intensive simulations and real world experiments." shares no topic word
+# with its title, yet is research; it stays unless it also makes a claim about a person or
+# praises (the form an injected claim takes: "the author won the Nobel Prize").
+_REPORTING = frozenset(
+    stem(w)
+    for w in [
+        "experiment",
+        "experimental",
+        "simulation",
+        "dataset",
+        "benchmark",
+        "evaluation",
+        "evaluate",
+        "ablation",
+        "result",
+        "code",
+        "implementation",
+        "open-source",
+        "github",
+        "theorem",
+        "proof",
+        "prove",
+        "proved",
+        "proven",
+        "corollary",
+        "lemma",
+        "convergence",
+        "analysis",
+        "analyzed",
+        "analysed",
+        "performance",
+        "outperform",
+        "baseline",
+        "state-of-the-art",
+        "method",
+        "approach",
+        "algorithm",
+        "model",
+        "framework",
+        "accuracy",
+        "empirical",
+        "empirically",
+        "validate",
+        "validated",
+        "demonstrate",
+        "parameter",
+        "optimized",
+        "optimised",
+        "prediction",
+        "theory",
+        "data",
+        "computation",
+        "problem",
+        "np-hard",
+        "task",
+    ]
+)
+_CLAIM = frozenset(
+    stem(w)
+    for w in [
+        "author",
+        "researcher",
+        "scientist",
+        "professor",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "prize",
+        "award",
+        "awarded",
+        "laureate",
+        "nobel",
+        "turing",
+        "medal",
+        "genius",
+        "famous",
+        "renowned",
+        "celebrated",
+        "greatest",
+        "groundbreaking",
+        "revolutionary",
+        "brilliant",
+        "eminent",
+        "legendary",
+        "world-class",
+        "world-leading",
+        "pioneer",
+        "pioneering",
+        "praise",
+        "important",
+        "influential",
+        "best",
+        "must",
+        "should",
+        "recommend",
+        "hire",
+        "ai",
+        "chatgpt",
+        "gpt",
+        "assistant",
+        "reader",
+    ]
+)
+
+
+def _reports_research(sentence: str) -> bool:
+    stems = {stem(w.lower()) for w in words(sentence)}
+    return bool(stems & _REPORTING) and not stems & _CLAIM
+
+
 def screen(text: str, context: str = "") -> Screened:
     """Split ``text`` (an abstract; ``context`` its title) into the sentences that describe
     research and those that do not.
@@ -605,7 +718,8 @@ def screen(text: str, context: str = "") -> Screened:
     * off topic: written in another script than the rest of the text, or sharing no content
       word with the title or any other research sentence (a claim about the author, a note to
       a reader, a sentence in another language), judged only where there is a topic to share
-      words with: a title, or at least two other research sentences.
+      words with: a title, or at least two other research sentences; a sentence that reports
+      the work (experiments, code, proofs) and claims nothing about a person stays.
 
     Papers about LLMs may discuss "system prompts" or "forgetting previous tasks" and stay data.
     """
@@ -631,7 +745,7 @@ def screen(text: str, context: str = "") -> Screened:
     kept: list[str] = []
     for i, sentence in enumerate(research):
         others = title_terms.union(*(t for j, t in enumerate(terms) if j != i))
-        if judged and not terms[i] & others:
+        if judged and not terms[i] & others and not _reports_research(sentence):
             off_topic.append(sentence)
         else:
             kept.append(sentence)

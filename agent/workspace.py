@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
-from retrieval.errors import NotFoundError, UserError
+from retrieval.errors import AmbiguousRefError, NotFoundError, UserError
 from retrieval.fetch import is_url, load_url
 from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import (
@@ -256,7 +257,7 @@ class Workspace:
                 if profile is not None:
                     return profile
             elif len(group) > 1:
-                raise NotFoundError(
+                raise AmbiguousRefError(
                     f"{ref!r} matches several profiles ({_listing(group)}); use an id"
                 )
         known = _listing(rows) or "none; run 'profile-agent ingest FILE' first"
@@ -321,11 +322,13 @@ class Workspace:
         session_id: str | None = None,
         chat: ChatModel | None = None,
         on_token: Callable[[str], None] | None = None,
+        save_lock: AbstractContextManager[object] | None = None,
     ) -> Answer:
         """Answer one question about a stored profile, cited and verified. With
         ``session_id`` the turn joins that session (created on first use; follow-ups refer to
         its earlier turns); ``identity_id`` picks the person on a mixed page (and is kept for
-        the session)."""
+        the session). ``save_lock`` is held while the session is written, and only then (a
+        server's store write lock: a slow answer must not hold up other writes)."""
         from retrieval.errors import UserError
 
         from .chat import SessionStore, Turner
@@ -344,7 +347,8 @@ class Workspace:
         )
         answer = turner.ask(question, session, identity_id)
         if session is not None:
-            sessions.save(session)
+            with save_lock or nullcontext():
+                sessions.save(session)
         return answer
 
 

@@ -31,12 +31,20 @@ class InputFileError(UserError):
         super().__init__(f"{where}: {message}")
 
 
+class InputTooLargeError(InputFileError):
+    """A file or upload is over a size or count limit (the HTTP API answers 413)."""
+
+
 class ConfigError(UserError):
     """A setting is missing or invalid."""
 
 
 class NotFoundError(UserError):
     """A profile, paper or identity named by the user does not exist."""
+
+
+class AmbiguousRefError(UserError):
+    """A name or id prefix matches several profiles; the message lists them."""
 
 
 class StoreError(ProfileAgentError):

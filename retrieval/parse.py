@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .categories import normalize_category
 from .cleaning import clean_optional, clean_text, without_surrogates
-from .errors import InputFileError
+from .errors import InputFileError, InputTooLargeError
 from .formats import FORMATS, RawEntry, RawPage, parse_pages
 from .formats._text import infer_owner, looks_like_author_line
 from .models import NameSource, Paper, ParseIssue, Profile, Severity, stable_id
@@ -59,7 +59,7 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
         )
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputFileError(path, _too_big(size, max_bytes))
+        raise InputTooLargeError(path, _too_big(size, max_bytes))
     try:
         with path.open("rb") as fh:
             # Bounded read: some files (e.g. under /proc) report a size of 0 and then grow.
@@ -72,7 +72,7 @@ def _read_text(path: Path, max_bytes: int) -> tuple[str, bytes]:
 def _text_of(path: Path, data: bytes, max_bytes: int) -> str:
     """The bytes of a page as normalised text, or an error naming what is wrong (and where)."""
     if len(data) > max_bytes:
-        raise InputFileError(path, _too_big(len(data), max_bytes))
+        raise InputTooLargeError(path, _too_big(len(data), max_bytes))
     if not data.strip():
         raise InputFileError(path, "file is empty; export the profile page again")
     text = _decode(path, data)

@@ -91,9 +91,9 @@ def test_report_formats(client: httpx.Client):
     assert _error(client.get(f"/api/profiles/{ref}/report", params={"format": "xml"}), 422)
 
 
-def test_llm_report_without_a_key_names_the_variable(client: httpx.Client):
-    message = _error(client.get(f"/api/profiles/{SEED['003'].stem}/report?llm=openai"), 503)
-    assert "OPENAI_API_KEY" in message
+def test_llm_report_on_an_offline_server_needs_the_token(client: httpx.Client):
+    message = _error(client.get(f"/api/profiles/{SEED['003'].stem}/report?llm=openai"), 403)
+    assert "PROFILE_AGENT_API_TOKEN" in message and "PROFILE_AGENT_LLM__PROVIDER" in message
 
 
 def test_search(client: httpx.Client):
@@ -356,7 +356,7 @@ def test_llm_report_runs_as_a_job(store: Path):
             store,
             openai_api_key="test-key",
             openai_base_url=fake.base_url,
-            llm=LLMSettings(backoff_s=0.01, timeout_s=5.0, max_retries=1),
+            llm=LLMSettings(provider="openai", backoff_s=0.01, timeout_s=5.0, max_retries=1),
         )
         with (
             serving(create_app(settings)) as base,

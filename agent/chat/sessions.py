@@ -42,12 +42,12 @@ class SessionStore:
         except ValidationError as exc:
             raise StoreError(
                 f"chat session {session_id!r} in the store is unreadable ({exc.error_count()} "
-                "error(s)); start a new session with another --session id"
+                "error(s)); start a new session with another session id"
             ) from None
         if session.profile_id != profile_id:
             raise UserError(
                 f"session {session_id!r} is about profile {session.profile_id!r}, not "
-                f"{profile_id!r}; use another --session id"
+                f"{profile_id!r}; use another session id"
             )
         return session
 

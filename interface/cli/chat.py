@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from retrieval.cleaning import terminal_safe
 from retrieval.errors import ProfileAgentError, UserError
 
 from ._common import JsonOpt, StoreOpt, err, handle_errors, out, workspace
@@ -61,12 +62,13 @@ def ask(
         err.print()  # end the streamed draft; the verified answer follows on stdout
     for warning in answer.warnings:
         err.print(f"warning: {warning}", highlight=False, markup=False)
-    sys.stdout.write(to_json(answer) if as_json else to_markdown(answer))
+    sys.stdout.write(to_json(answer) if as_json else terminal_safe(to_markdown(answer)))
 
 
 def _streamer():
     def on_token(text: str) -> None:
-        err.print(text, end="", style="dim", highlight=False, markup=False)
+        # A model's text is untrusted: an escape sequence in it must not reach the terminal.
+        err.print(terminal_safe(text), end="", style="dim", highlight=False, markup=False)
 
     return on_token
 
@@ -133,7 +135,7 @@ def chat(
         if line == "/sources":
             refs = sources
             for label, text in refs.items():
-                out.print(f"[{label}] {text}", highlight=False, markup=False)
+                out.print(terminal_safe(f"[{label}] {text}"), highlight=False, markup=False)
             if not refs:
                 out.print("no sources yet", highlight=False, markup=False)
             continue
@@ -156,13 +158,18 @@ def chat(
                 on_token=_streamer(),
             )
         except ProfileAgentError as exc:  # one bad turn does not end the chat
-            err.print(f"error: {exc}", highlight=False, markup=False)
+            err.print(f"error: {terminal_safe(str(exc))}", highlight=False, markup=False)
+            continue
+        except KeyboardInterrupt:  # Ctrl-C stops this answer, as in a shell; again to leave
+            err.print("\n(answer interrupted)", highlight=False, markup=False)
             continue
         sources = last.references or sources
         if last.llm == "openai":
             err.print()
         for warning in last.warnings:
             err.print(f"warning: {warning}", highlight=False, markup=False)
-        out.print(to_markdown(last, sources=False).rstrip(), highlight=False, markup=False)
+        out.print(
+            terminal_safe(to_markdown(last, sources=False).rstrip()), highlight=False, markup=False
+        )
         history.append((line, last.text))
     out.print("bye", highlight=False, markup=False)

@@ -8,11 +8,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.settings import Settings, load_settings
 
-from . import errors, pages
+from . import errors, guard, pages
+from .limits import BodyLimit
 from .routes import ROUTERS
 from .state import REPORT_CACHE, AppState
 
@@ -57,6 +60,17 @@ def create_app(settings: Settings | None = None, *, report_cache: int = REPORT_C
         )
 
     @app.middleware("http")
+    async def same_site_only(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if state.token is None:  # with a token, the token is the check (see guard)
+            try:
+                guard.check(request, state.settings.http.cors_origins)
+            except errors.Forbidden as exc:
+                return JSONResponse(errors.error_json(exc), status_code=exc.status)
+        return await call_next(request)
+
+    @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -67,4 +81,25 @@ def create_app(settings: Settings | None = None, *, report_cache: int = REPORT_C
             response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
+    app.add_middleware(BodyLimit)
+    app.add_middleware(HeadAsGet)  # outermost: every GET route answers HEAD too
     return app
+
+
+class HeadAsGet:
+    """HEAD is GET without the body (FastAPI routes answer GET only; monitors send HEAD)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

@@ -4,6 +4,7 @@ message and a status code a client can act on; never a traceback."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,8 +12,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from retrieval.errors import (
+    AmbiguousRefError,
     ConfigError,
     InputFileError,
+    InputTooLargeError,
     ModelError,
     NotFoundError,
     ProfileAgentError,
@@ -36,6 +39,10 @@ class HttpError(ProfileAgentError):
 
 class Unauthorized(HttpError):
     status = 401
+
+
+class Forbidden(HttpError):
+    status = 403
 
 
 class Conflict(HttpError):
@@ -62,10 +69,13 @@ def status_for(exc: ProfileAgentError) -> int:
     if isinstance(exc, HttpError):
         return exc.status
     if isinstance(exc, NotFoundError):
-        # "matches several profiles" is the user's ambiguity, not a missing profile.
-        return 409 if "matches several" in str(exc) else 404
+        return 404
+    if isinstance(exc, AmbiguousRefError):
+        return 409  # the user's ambiguity (the message lists the candidates), not a missing one
+    if isinstance(exc, InputTooLargeError):
+        return 413
     if isinstance(exc, InputFileError):
-        return 413 if "over the" in exc.detail and "limit" in exc.detail else 422
+        return 422
     if isinstance(exc, ConfigError):
         return 503  # the server's configuration, which the client cannot fix
     if isinstance(exc, UserError):
@@ -77,8 +87,8 @@ def status_for(exc: ProfileAgentError) -> int:
     return 500
 
 
-def body(kind: str, message: str, status: int) -> dict[str, object]:
-    return {"error": {"type": kind, "message": message, "status": status}}
+def body(kind: str, message: str, status: int, **extra: str) -> dict[str, object]:
+    return {"error": {"type": kind, "message": message, "status": status, **extra}}
 
 
 def error_json(exc: ProfileAgentError) -> dict[str, object]:
@@ -111,9 +121,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error on %s", request.url.path)
-        first = (str(exc).strip().splitlines() or [""])[0]
+        request_id = internal_error_id(exc, f"{request.method} {request.url.path}")
         return JSONResponse(
-            body("InternalError", f"internal error: {type(exc).__name__}: {first}", 500),
-            status_code=500,
+            internal_body(request_id), status_code=500, headers={"X-Request-ID": request_id}
         )
+
+
+def internal_error_id(exc: BaseException, where: str) -> str:
+    """Log ``exc`` with its traceback under a new id; the client gets only the id (the text of
+    an unexpected exception can hold paths, settings or page content)."""
+    request_id = uuid.uuid4().hex[:12]
+    log.error("internal error %s on %s", request_id, where, exc_info=exc)
+    return request_id
+
+
+def internal_body(request_id: str) -> dict[str, object]:
+    message = f"internal error (request id {request_id}; the server's log has the details)"
+    return body("InternalError", message, 500, request_id=request_id)

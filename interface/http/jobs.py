@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from retrieval.errors import NotFoundError, ProfileAgentError
 
-from .errors import Conflict, error_json
+from .errors import Conflict, error_json, internal_body, internal_error_id
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 KEEP_FINISHED = 200
@@ -87,12 +87,8 @@ class JobManager:
             job.error = error_json(exc)["error"]  # type: ignore[assignment]  # a dict by construction
             job.status = "failed"
         except Exception as exc:  # a job must end in a state a client can read
-            first = (str(exc).strip().splitlines() or [""])[0]
-            job.error = {
-                "type": "InternalError",
-                "message": f"internal error: {type(exc).__name__}: {first}",
-                "status": 500,
-            }
+            request_id = internal_error_id(exc, f"{job.kind} job {job.id}")
+            job.error = internal_body(request_id)["error"]  # type: ignore[assignment]  # a dict
             job.status = "failed"
         finally:
             job.finished = time.time()

@@ -7,7 +7,7 @@ import hmac
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Request
 
@@ -15,7 +15,7 @@ from agent.models import Report
 from agent.settings import Settings
 from agent.workspace import Workspace
 
-from .errors import RateLimited, Unauthorized
+from .errors import Conflict, Forbidden, RateLimited, Unauthorized
 from .jobs import JobManager
 from .ratelimit import RateLimiter
 
@@ -37,6 +37,8 @@ class AppState:
         self._cache: OrderedDict[tuple[Any, ...], Report] = OrderedDict()
         self._cache_size = report_cache
         self._cache_lock = threading.Lock()
+        self._busy_sessions: set[str] = set()  # chat sessions with a turn being answered
+        self._sessions_lock = threading.Lock()
 
     def warm(self) -> None:
         """Build the store, the encoder and the topic prototypes before requests race to."""
@@ -49,6 +51,21 @@ class AppState:
             finally:
                 if changes_reports:
                     self.generation += 1
+
+    def claim_session(self, session_id: str) -> None:
+        """One turn at a time per chat session (two at once would each save the session
+        without the other's turn); a second is refused until ``release_session``."""
+        with self._sessions_lock:
+            if session_id in self._busy_sessions:
+                raise Conflict(
+                    f"chat session {session_id!r} is still answering the previous question; "
+                    "wait for its 'answer' event, then ask again"
+                )
+            self._busy_sessions.add(session_id)
+
+    def release_session(self, session_id: str) -> None:
+        with self._sessions_lock:
+            self._busy_sessions.discard(session_id)
 
     def offline_report(self, ref: str, identity: str | None) -> Report:
         """The offline report, cached until the next write (it is deterministic)."""
@@ -72,19 +89,42 @@ def app_state(request: Request) -> AppState:
     return state
 
 
-def require_token(request: Request) -> None:
-    """Writes need ``Authorization: Bearer <PROFILE_AGENT_API_TOKEN>`` when a token is set."""
+def _token_given(request: Request) -> bool:
+    """The request carries the server's API token (False when the server has none)."""
     expected = app_state(request).token
     if expected is None:
-        return
+        return False
     header = request.headers.get("authorization", "")
     given = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def require_token(request: Request) -> None:
+    """Writes need ``Authorization: Bearer <PROFILE_AGENT_API_TOKEN>`` when a token is set."""
+    if app_state(request).token is not None and not _token_given(request):
         raise Unauthorized(
             "this write needs the API token: send 'Authorization: Bearer TOKEN' "
             "(the server's PROFILE_AGENT_API_TOKEN)",
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+
+def allowed_llm(
+    request: Request, asked: Literal["offline", "openai"] | None
+) -> Literal["offline", "openai"]:
+    """The drafter a request gets: the server's, or the one it asks for. Another paid model
+    than the server's spends the operator's money, so choosing one needs the API token (and a
+    server without a token refuses it); asking for the offline one is always allowed."""
+    default = app_state(request).settings.llm.provider
+    choice = asked or default
+    if choice in ("offline", default) or _token_given(request):
+        return choice
+    raise Forbidden(
+        f"llm={choice!r} is a paid model and this server drafts with {default!r}: choosing "
+        "another model needs the API token ('Authorization: Bearer TOKEN', the server's "
+        "PROFILE_AGENT_API_TOKEN); or start the server with "
+        f"PROFILE_AGENT_LLM__PROVIDER={choice} to make it the default for every request"
+    )
 
 
 def rate_limited(request: Request) -> None:

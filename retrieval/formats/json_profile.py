@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import InputFileError
+from ..errors import InputFileError, InputTooLargeError
 from ..models import NameSource, ParseIssue, SkippedBlock
 from ._page import RawEntry, RawPage
 from ._text import ET_AL, Line
@@ -190,7 +190,7 @@ def _validate_profile(
     at once with its line, however long the list."""
     papers = data.get("papers")
     if isinstance(papers, list) and len(papers) > MAX_PAPERS:
-        raise InputFileError(
+        raise InputTooLargeError(
             path,
             f"{len(papers):,} papers in one profile, over the limit of {MAX_PAPERS:,}; split the "
             "file",

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.types import Message
 
 from agent.reporting.build import build_chat_model
-from retrieval.errors import UserError
+from retrieval.errors import InputFileError, UserError
 from retrieval.fetch import is_url
 from retrieval.models import Profile
 
 from ..errors import PayloadTooLarge, UnsupportedMediaType
 from ..jobs import Progress
-from ..state import State, rate_limited, require_token
+from ..limits import DRAIN
+from ..state import State, allowed_llm, rate_limited, require_token
 from ._render import rendered
 
 router = APIRouter(prefix="/api/profiles", tags=["profiles"])
@@ -97,7 +100,13 @@ async def create_profile(state: State, request: Request) -> JSONResponse:
     poll (``Location``); its result lists the profiles written."""
     page = await _read_input(request, state.settings.max_file_bytes)
     ws = state.workspace
-    profiles = [] if page.url else ws.parse_upload(page.data, page.name, page.fmt)
+    try:
+        profiles = [] if page.url else ws.parse_upload(page.data, page.name, page.fmt)
+    except InputFileError as exc:
+        if page.has_lines or exc.line is None:
+            raise
+        # The line of our own re-serialisation would mislead: the field path names the spot.
+        raise type(exc)(exc.path, exc.detail) from None
     ids = [p.id for p in profiles]
 
     def run(progress: Progress) -> list[dict[str, Any]]:
@@ -124,17 +133,22 @@ class _Page:
     name: str = ""
     fmt: str | None = None
     url: str | None = None
+    has_lines: bool = True  # False: ``data`` is not what the client sent, line by line
 
 
 async def _read_input(request: Request, max_bytes: int) -> _Page:
     """The page (bytes and a name for them, or a URL) and a forced format, from a multipart
     upload or JSON."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes + FORM_OVERHEAD:
-        raise PayloadTooLarge(_too_large(int(declared), max_bytes))
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=4)
+    if ctype not in ("multipart/form-data", "application/json"):
+        raise UnsupportedMediaType(
+            f"content type {ctype or 'none'!r} is not accepted; send multipart/form-data with "
+            "a 'file' field, or application/json"
+        )
+    raw = await _read_body(request, max_bytes + FORM_OVERHEAD, max_bytes)
+    if ctype == "application/json":
+        return _json_input(_profile_request(raw), max_bytes)
+    async with _replay(request, raw).form(max_files=1, max_fields=4) as form:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise UserError("no file in the form: send the page as the 'file' field")
@@ -149,21 +163,57 @@ async def _read_input(request: Request, max_bytes: int) -> _Page:
         fmt = form.get("format")
         name = upload.filename or "upload.txt"
         return _Page(data, name, fmt if isinstance(fmt, str) and fmt else None)
-    if ctype == "application/json":
-        try:
-            body = ProfileIn.model_validate_json(await request.body())
-        except ValueError as exc:
-            first = str(exc).splitlines()
-            raise UserError(
-                "the JSON body is not a profile request: "
-                + (first[2].strip() if len(first) > 2 else first[0])
-                + "; send {'url': ...}, {'text': ..., 'filename': ...} or {'profile': {...}}"
-            ) from None
-        return _json_input(body, max_bytes)
-    raise UnsupportedMediaType(
-        f"content type {ctype or 'none'!r} is not accepted; send multipart/form-data with a "
-        "'file' field, or application/json"
-    )
+
+
+async def _read_body(request: Request, limit: int, max_bytes: int) -> bytes:
+    """The request body, refused as soon as it passes ``limit`` bytes: a body sent without a
+    Content-Length (chunked) is never held whole before its size is known."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + DRAIN:
+        raise PayloadTooLarge(_too_large(int(declared), max_bytes))
+    chunks: list[bytes] = []
+    size = 0
+    async with aclosing(request.stream()) as stream:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > limit:
+                over = size
+                async for rest in stream:  # drained up to a point: the 413 must reach the client
+                    over += len(rest)
+                    if over > limit + DRAIN:
+                        break
+                raise PayloadTooLarge(_too_large(size, max_bytes, "over"))
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _replay(request: Request, raw: bytes) -> Request:
+    """A request that reads ``raw`` as its body (the original's stream is spent)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    return Request(request.scope, receive)
+
+
+def _profile_request(raw: bytes) -> ProfileIn:
+    """``raw`` as a ``ProfileIn``; an error names the field, or the line and column where the
+    JSON stops being JSON."""
+    try:
+        return ProfileIn.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        problem = f"{where}: {first['msg']}" if where else first["msg"]
+        raise UserError(
+            f"the JSON body is not a profile request: {problem}; send {{'url': ...}}, "
+            "{'text': ..., 'filename': ...} or {'profile': {...}}"
+        ) from None
 
 
 def _json_input(body: ProfileIn, max_bytes: int) -> _Page:
@@ -182,14 +232,18 @@ def _json_input(body: ProfileIn, max_bytes: int) -> _Page:
         name = body.filename or f"{(body.profile or {}).get('id') or 'profile'}.json"
     if len(data) > max_bytes:
         raise PayloadTooLarge(_too_large(len(data), max_bytes, "over"))
-    return _Page(data, name, body.format)
+    return _Page(data, name, body.format, has_lines=body.text is not None)
 
 
 def _too_large(size: int, max_bytes: int, how: str = "declared as") -> str:
     return (
-        f"upload {how} {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; split the "
+        f"upload {how} {_mb(size)}, over the {_mb(max_bytes)} limit; split the "
         "page or raise PROFILE_AGENT_MAX_FILE_BYTES on the server"
     )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} KB"
 
 
 @router.get("/{ref}")
@@ -201,16 +255,19 @@ def get_profile(state: State, ref: str) -> Profile:
 @router.get("/{ref}/report", dependencies=[Depends(rate_limited)])
 def report(
     state: State,
+    request: Request,
     ref: str,
     format: Literal["json", "md", "html"] = "json",
     llm: Literal["offline", "openai"] | None = Query(
-        None, description="Drafter; default the server's (offline unless configured)."
+        None,
+        description="Drafter; default the server's (offline unless configured). Another paid "
+        "model than the server's needs the API token.",
     ),
     identity: str | None = Query(None, description="Report on this identity (e.g. I2)."),
 ) -> Response:
     """The offline report at once; an LLM report as a background job (202, poll the job, then
     read ``/api/jobs/{id}/result?format=...``)."""
-    choice = llm or state.settings.llm.provider
+    choice = allowed_llm(request, llm)
     if choice == "offline":
         return rendered(state.offline_report(ref, identity), format)
     ws = state.workspace
