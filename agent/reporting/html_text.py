@@ -6,30 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from ..language import readable
 from ..templating import safe_url
 
 _CITE = re.compile(r"\[(P\d+(?:\s*,\s*P\d+)*)\]")
-_LATEX = re.compile(r"\$|\\[A-Za-z]")
-
-
-@lru_cache(maxsize=4096)
-def readable(text: str) -> str:
-    """LaTeX (``$\\mathbb{Z}^d$``, ``\\emph{x}``) as readable Unicode text; other text as is."""
-    if not text or not _LATEX.search(text):
-        return text
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    # In LaTeX '%' starts a comment and '&' aligns columns; in a title they are literal.
-    guarded = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
-    try:
-        out = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(guarded)
-    except Exception:  # pylatexenc gives up on some malformed input: keep the original
-        return text
-    return " ".join(out.split()) or text
 
 
 def link(url: str | None, text: str) -> Markup:
