@@ -325,9 +325,17 @@ class VectorStore:
 
     def reference_papers(self) -> list[tuple[str, str, dict[str, Any], np.ndarray]]:
         """(id, text, metadata, vector) of every reference paper, sorted by id."""
+        from chromadb.errors import NotFoundError as MissingCollection
+
         out = []
         offset = 0
-        collection = self.reference
+        try:
+            # Read without creating it: a report must not write to the store.
+            collection = self._client.get_collection(
+                f"{self.index}_reference", embedding_function=None
+            )
+        except MissingCollection:
+            return []
         while True:
             got = collection.get(
                 include=["documents", "metadatas", "embeddings"], limit=_GET_PAGE, offset=offset
