@@ -69,9 +69,17 @@ class Phrase:
     papers: set[str] = field(default_factory=set)
     in_title: set[str] = field(default_factory=set)
 
+    _text: str | None = field(default=None, repr=False, compare=False)
+
     @property
     def text(self) -> str:
+        """The most used surface form (kept once the index is built: it is read often)."""
+        if self._text is not None:
+            return self._text
         return self.surface.most_common(1)[0][0]
+
+    def freeze(self) -> None:
+        self._text = self.surface.most_common(1)[0][0]
 
 
 def _runs(text: str) -> list[list[str]]:
@@ -207,6 +215,12 @@ class PhraseIndex:
             ref_df.update({k for k, _ in _candidates(text)} & self.phrases.keys())
         self.ref_df = ref_df
         self.ref_n = len(reference)
+        # Built: surfaces no longer change, so each phrase's text is fixed, and phrases are
+        # found by text (the first one of a text, as a scan in insertion order would).
+        self.by_text: dict[str, Phrase] = {}
+        for ph in self.phrases.values():
+            ph.freeze()
+            self.by_text.setdefault(ph.text, ph)
 
     def _add(self, key: tuple[str, ...], surface: str, label: str, weight: int) -> None:
         ph = self.phrases.setdefault(key, Phrase(key))
