@@ -125,6 +125,13 @@ def _candidates(text: str) -> frozenset[tuple[tuple[str, ...], str]]:
     return frozenset(out)
 
 
+def candidates_of(texts: list[str]) -> list[frozenset[tuple[tuple[str, ...], str]]]:
+    """``_candidates`` of each text, stored ones from the analysis memo (see ``memo``)."""
+    from .memo import memo
+
+    return memo().many("candidates", texts, _candidates)
+
+
 @lru_cache(maxsize=65536)
 def _tags(word: str) -> frozenset[str]:
     """Parts of speech a word can have; names, acronyms and unknown words are nouns."""
@@ -198,21 +205,25 @@ class PhraseIndex:
         self.embed = embed
         self._phrase_vectors: dict[str, np.ndarray] = {}
         self.phrases: dict[tuple[str, ...], Phrase] = {}
-        for label, (title, abstract) in texts.items():
-            # Titles are in Title Case; abstracts show how a phrase is really written.
-            title_text = " ".join(_title_case_off(w) for w in title.split())
-            body = " ".join(_sentence_case_off(s) for s in split_sentences(abstract))
+        # Titles are in Title Case; abstracts show how a phrase is really written.
+        title_texts = [" ".join(_title_case_off(w) for w in t.split()) for t, _ in texts.values()]
+        bodies = [
+            " ".join(_sentence_case_off(s) for s in split_sentences(a)) for _, a in texts.values()
+        ]
+        own = candidates_of([*title_texts, *bodies])
+        n = len(texts)
+        for i, label in enumerate(texts):
             title_keys = set()
-            for key, surface in _candidates(title_text):
+            for key, surface in own[i]:
                 title_keys.add(key)
                 self._add(key, surface, label, 1)
-            for key, surface in _candidates(body):
+            for key, surface in own[n + i]:
                 self._add(key, surface, label, 3)
             for key in title_keys:
                 self.phrases[key].in_title.add(label)
         ref_df: Counter[tuple[str, ...]] = Counter()
-        for text in reference:
-            ref_df.update({k for k, _ in _candidates(text)} & self.phrases.keys())
+        for cands in candidates_of(reference):
+            ref_df.update({k for k, _ in cands} & self.phrases.keys())
         self.ref_df = ref_df
         self.ref_n = len(reference)
         # Built: surfaces no longer change, so each phrase's text is fixed, and phrases are
