@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # Chroma needs a vector for every record; profile records are looked up by id only.
 _NO_VECTOR = [1.0]
 _GET_PAGE = 5000
+_VECTOR_PAGE = 50_000  # ~75 MB of 384-d vectors
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -306,16 +307,16 @@ class VectorStore:
                 got = self.chunks.get(
                     where=where,
                     include=["metadatas", "embeddings"],
-                    limit=_GET_PAGE,
+                    limit=_VECTOR_PAGE,
                     offset=offset,
                 )
                 for meta, vec in zip(got["metadatas"] or [], got["embeddings"], strict=True):
                     key = (str(meta["profile_id"]), str(meta["paper_id"]))
                     v = np.asarray(vec, dtype=np.float32)
                     sums[key] = sums[key] + v if key in sums else v
-                if len(got["ids"]) < _GET_PAGE:
+                if len(got["ids"]) < _VECTOR_PAGE:
                     break
-                offset += _GET_PAGE
+                offset += _VECTOR_PAGE
         return {k: v / (np.linalg.norm(v) or 1.0) for k, v in sums.items()}
 
     @_guarded
