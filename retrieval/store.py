@@ -333,6 +333,8 @@ class VectorStore:
         selections use the index."""
         first, rest = _split_where(where)
         ids = self.chunks.get(where=first, include=[], limit=_EXACT_MAX + 1)["ids"]
+        if not ids:
+            return []
         if len(ids) <= _EXACT_MAX:
             got = self.chunks.get(ids=ids, include=["embeddings", "documents", "metadatas"])
             return _nearest(got, vector, k, rest)
