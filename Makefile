@@ -46,7 +46,7 @@ bench: setup  ## Benchmarks: ingest, report, identities, chat, HTTP, encoder vs 
 	$(UV) run python -m benchmarks.http_bench
 	$(UV) run python -m benchmarks.encoder_bench
 	$(UV) run python -m benchmarks.coldstart_bench
-	$(UV) run python -m benchmarks.scale_bench --papers $(PAPERS)
+	$(UV) run python -m benchmarks.scale_bench --papers $(PAPERS) --phases
 	uptime
 
 clean:  ## Remove caches (not the user's store)

@@ -554,8 +554,10 @@ _CONFUSABLE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
 _LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
 
 
+@lru_cache(maxsize=8192)
 def _script(c: str) -> str:
-    """The script of a letter, from its Unicode name ('LATIN', 'CYRILLIC', 'CJK'...)."""
+    """The script of a letter, from its Unicode name ('LATIN', 'CYRILLIC', 'CJK'...); cached,
+    since every letter of every abstract is looked up."""
     try:
         return unicodedata.name(c).split(" ", 1)[0]
     except ValueError:

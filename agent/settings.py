@@ -8,9 +8,8 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from retrieval.config import ChunkConfig, EmbeddingConfig, StoreConfig
+from retrieval.config import DEFAULT_MAX_BYTES, ChunkConfig, EmbeddingConfig, StoreConfig
 from retrieval.openai_api import RetryPolicy
-from retrieval.parse import DEFAULT_MAX_BYTES
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,13 +8,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 from retrieval.config import index_name
-from retrieval.embeddings import Embedder, build_embedder
 from retrieval.errors import AmbiguousRefError, NotFoundError, UserError
-from retrieval.fetch import is_url, load_url
-from retrieval.ingest import IngestResult, ingest_profiles
 from retrieval.models import (
     SCHEMA_VERSION,
     ParseIssue,
@@ -24,17 +21,19 @@ from retrieval.models import (
     Severity,
 )
 from retrieval.names import name_key
-from retrieval.parse import load_bytes, load_profiles, profile_id_for
-from retrieval.search import search
-from retrieval.store import VectorStore
 
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from retrieval.embeddings import Embedder
+    from retrieval.ingest import IngestResult
+    from retrieval.store import VectorStore
+
     from .analysis.corpus import CorpusAdded
     from .chat import Answer, ChatContext
     from .llm import ChatModel
     from .models import Corrections, IdentityResult, Report
+    from .reporting.cache import ReportCache
 
 
 class Workspace:
@@ -42,6 +41,7 @@ class Workspace:
         """``embedder`` replaces the one the settings name (tests pass a wrapped one)."""
         self.settings = settings
         self.index = index_name(settings.embedding, settings.chunking, SCHEMA_VERSION)
+        self._injected_embedder = embedder is not None
         if embedder is not None:
             self.__dict__["embedder"] = embedder  # fills the cached property below
         # Chat contexts by (profile id, content hash, corrections): reused while unchanged.
@@ -49,6 +49,8 @@ class Workspace:
 
     @cached_property
     def embedder(self) -> Embedder:
+        from retrieval.embeddings import build_embedder
+
         key = self.settings.openai_api_key
         return build_embedder(
             self.settings.embedding,
@@ -59,6 +61,8 @@ class Workspace:
 
     @cached_property
     def store(self) -> VectorStore:
+        from retrieval.store import VectorStore
+
         return VectorStore(self.settings.store_config(), self.index)
 
     def warm(self) -> None:
@@ -80,6 +84,9 @@ class Workspace:
     ) -> list[Profile]:
         """Parse a file, or an http(s) URL (fetched with bounded time, size and redirects;
         ``public_only`` refuses private and local addresses, as a server must)."""
+        from retrieval.fetch import is_url, load_url
+        from retrieval.parse import load_profiles
+
         if isinstance(path, str) and is_url(path):
             return load_url(
                 path,
@@ -103,6 +110,8 @@ class Workspace:
         """Profiles of several files or URLs. Ids come from file names; two files of one name
         in different directories (``a/page.txt``, ``b/page.txt``) would share one, so each of
         those is qualified by its directory's name, with a note on the profile."""
+        from retrieval.parse import profile_id_for
+
         parsed = [
             (Path(path), p)
             for path in paths
@@ -137,6 +146,8 @@ class Workspace:
 
     def parse_upload(self, data: bytes, name: str, fmt: str | None = None) -> list[Profile]:
         """Parse a page received as bytes; ``name`` labels it and is never opened."""
+        from retrieval.parse import load_bytes
+
         return load_bytes(data, name, max_bytes=self.settings.max_file_bytes, fmt=fmt)
 
     def ingest(
@@ -148,6 +159,8 @@ class Workspace:
         self, profiles: list[Profile], progress: Callable[[int, int], None] | None = None
     ) -> list[IngestResult]:
         """Index the profiles, then group each changed one's papers into identities."""
+        from retrieval.ingest import ingest_profiles
+
         from .identities.assignment import identify, persist_identities
 
         # Papers keep the identity they were given (unchanged pages stay unchanged).
@@ -231,11 +244,30 @@ class Workspace:
         return stored_corrections(self.store, profile.id) or Corrections()
 
     def profiles(self) -> list[ProfileSummary]:
-        return self.store.list_profiles()
+        cache = self._report_cache
+        position = cache.position() if cache is not None else None
+        if cache is not None and position is not None:
+            rows = cache.listing(position)
+            if rows is not None:
+                return rows
+        rows = self.store.list_profiles()
+        if cache is not None and position is not None:
+            cache.put_listing(position, rows)
+        return rows
 
     def resolve(self, ref: str) -> Profile:
         """A stored profile by id, owner name (case and accents aside), unique id prefix, or a
         unique first name, last name or name prefix ("Huazhong", "Yang", "Huaz")."""
+        for profile_id in self._matches(ref):
+            profile = self.store.get_profile(profile_id)
+            if profile is not None:
+                return profile
+        self._not_found(ref)
+
+    def _matches(self, ref: str) -> list[str]:
+        """The ids ``ref`` names, most specific way first (an id, a name, an id prefix, a part
+        of a name), one per way that matches exactly one profile; several matches by a way
+        tried before are an error."""
         rows = self.profiles()
         key = name_key(ref)
         by_id = [r for r in rows if r.id == ref]
@@ -251,16 +283,20 @@ class Workspace:
                 or any(name_key(part) == key for part in r.name.split())
             )
         ]
+        out = []
         for group in (by_id, by_name, by_prefix, by_part):
             if len(group) == 1:
-                profile = self.store.get_profile(group[0].id)
-                if profile is not None:
-                    return profile
+                out.append(group[0].id)
             elif len(group) > 1:
+                if out:
+                    break
                 raise AmbiguousRefError(
                     f"{ref!r} matches several profiles ({_listing(group)}); use an id"
                 )
-        known = _listing(rows) or "none; run 'profile-agent ingest FILE' first"
+        return out
+
+    def _not_found(self, ref: str) -> NoReturn:
+        known = _listing(self.profiles()) or "none; run 'profile-agent ingest FILE' first"
         raise NotFoundError(
             f"no profile {ref!r} in {self.settings.store_config().describe()} (profiles: {known})"
         )
@@ -268,6 +304,8 @@ class Workspace:
     def search(
         self, ref: str, query: str, k: int = 5, identity_id: str | None = None
     ) -> tuple[Profile, list[SearchHit]]:
+        from retrieval.search import search
+
         if not query.strip():
             raise UserError(
                 "the query is empty; say what to look for, e.g. 'graph neural networks'"
@@ -284,6 +322,17 @@ class Workspace:
             self.store, self.embedder, profile, query, k=k, identity_id=identity_id
         )
 
+    @cached_property
+    def _report_cache(self) -> ReportCache | None:
+        """Offline reports and the profile listing kept beside an embedded store (see
+        ``agent.reporting.cache``); None in server mode, with an injected encoder (its
+        vectors are not the settings' ones) or with PROFILE_AGENT_REPORT_CACHE=0."""
+        from .reporting import cache
+
+        if self._injected_embedder or self.settings.chroma_host or not cache.enabled():
+            return None
+        return cache.ReportCache(self.settings.store_dir, self.settings.model_dump_json())
+
     def summarize(
         self,
         ref: str,
@@ -291,16 +340,30 @@ class Workspace:
         chat: ChatModel | None = None,
         identity_id: str | None = None,
     ) -> Report:
-        """The grounded report for a stored profile (see ``agent.reporting.build_report``)."""
+        """The grounded report for a stored profile (see ``agent.reporting.build_report``).
+        An offline report is deterministic: one built earlier for the same store contents,
+        settings and code is returned as stored (``agent.reporting.cache``)."""
+        requested = llm or self.settings.llm.provider
+        cache = self._report_cache if requested == "offline" and chat is None else None
+        position = cache.position() if cache is not None else None
+        if cache is not None and position is not None:
+            ids = self._matches(ref)
+            stored = cache.report(position, ids[0], identity_id) if ids else None
+            if stored is not None:
+                return stored
+
         from .reporting.build import build_chat_model, build_report
 
-        if chat is None and (llm or self.settings.llm.provider) == "openai":
+        if chat is None and requested == "openai":
             # Before the store or the encoder load: a missing key fails at once.
             chat = build_chat_model(self.settings)
         profile = self.resolve(ref)
-        return build_report(
+        report = build_report(
             profile, self.store, self.embedder, self.settings, llm, chat, identity_id
         )
+        if cache is not None and position is not None:
+            cache.put_report(position, profile.id, identity_id, report)
+        return report
 
     def chat_context(self, ref: str) -> ChatContext:
         """What answering needs about a profile, built once per page version and process."""

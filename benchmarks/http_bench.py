@@ -32,6 +32,9 @@ from agent.workspace import Workspace
 from interface.http import create_app
 from tests.http_server import serving
 
+# Every report here is built: the store's report cache (agent.reporting.cache) is off.
+os.environ.setdefault("PROFILE_AGENT_REPORT_CACHE", "0")
+
 FAST = HttpSettings(rate_per_minute=1_000_000, rate_burst=100_000)
 
 

@@ -18,6 +18,7 @@ Printed per seed:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -34,6 +35,9 @@ from agent.templating import render_prompt
 from agent.workspace import Workspace
 from retrieval.models import Profile
 from tests.fake_openai import FakeOpenAI
+
+# Every report here is built: the store's report cache (agent.reporting.cache) is off.
+os.environ.setdefault("PROFILE_AGENT_REPORT_CACHE", "0")
 
 
 def naive_messages(profile: Profile) -> list[Message]:

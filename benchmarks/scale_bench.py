@@ -13,7 +13,11 @@ itself (`chroma run` on a free loopback port, stopped at the end), it reports: i
 through ``VectorStore.add_chunks``/``put_profile`` (the calls `ingest` makes), RSS at 25/50/75/
 100% of the papers (streamed: a batch of chunks is generated, written, dropped), search latency
 p50/p95 of ``VectorStore.query`` with the profile filter that `search` uses, with and without
-the identity filter, and the latency of an offline report (`summarize`) of the big profile.
+the identity filter (and on the big profile, whose chunks are more than ``VectorStore.query``
+ranks exactly, so the index answers), and the latency of an offline report (`summarize`) of the
+big profile, built (the store's report cache is off), with ``--phases`` also its steps one by
+one (evidence, topics, identities, novelty). The papers skip `ingest`, so nothing it would
+precompute (identities, the analysis memo) is there: the first report computes it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ from agent.workspace import Workspace
 from retrieval.embed_local import MiniLMEncoder
 from retrieval.models import Chunk, Paper, Profile
 from retrieval.store import VectorStore
+
+# Every report here is built: the store's report cache (agent.reporting.cache) is off.
+os.environ.setdefault("PROFILE_AGENT_REPORT_CACHE", "0")
 
 DIM = 384
 _TOPICS = [
@@ -287,17 +294,61 @@ def search_latency(store: VectorStore, sizes: list[int], queries: int) -> dict:
         qs = statistics.quantiles(xs, n=20)
         return {"p50_ms": round(statistics.median(xs) * 1000, 1), "p95_ms": round(qs[18] * 1000, 1)}
 
-    return {"queries": queries, "profile_filter": pct(plain), "identity_filter": pct(ident)}
+    big = []
+    for _ in range(max(queries // 10, 20)):
+        q = nrng.standard_normal(DIM).astype(np.float32)
+        q /= np.linalg.norm(q)
+        t0 = time.perf_counter()
+        store.query(q, k=15, where={"profile_id": "synth_00000"})
+        big.append(time.perf_counter() - t0)
+
+    return {
+        "queries": queries,
+        "profile_filter": pct(plain),
+        "identity_filter": pct(ident),
+        # The big profile has more chunks than VectorStore.query searches exactly: HNSW.
+        f"big_profile_filter_{sizes[0]}_chunks": pct(big),
+    }
 
 
-def report_latency(settings: Settings, profile_id: str, papers: int) -> dict:
+def report_latency(settings: Settings, profile_id: str, papers: int, phases: bool) -> dict:
     ws = Workspace(settings)
     ws.embedder.embed(["warm up"])  # encoder loaded outside the timed call, as in a session
+    out: dict = {"profile": profile_id, "papers": papers}
+    if phases:
+        # The report's steps one by one, with the calls build_report makes (cold: the first
+        # run in a process reads the analysis memo from disk, or computes it).
+        from agent.analysis.evidence import gather_evidence
+        from agent.analysis.novelty import assess, corpus_papers
+        from agent.analysis.topics import analyse, predict_fields
+        from agent.identities.assignment import identities_of
+
+        profile = ws.resolve(profile_id)
+        steps: dict[str, float] = {}
+        t0 = time.perf_counter()
+        page = gather_evidence(ws.store, profile)
+        steps["evidence_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        analysis = analyse(page, ws.embedder)
+        steps["topics_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        identities_of(ws.store, page, analysis)
+        steps["identities_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        assess(
+            page,
+            analysis.topics.per_paper,
+            corpus_papers(ws.store.reference_papers()),
+            lambda v: predict_fields(v, ws.embedder),
+            profile.metrics,
+        )
+        steps["novelty_s"] = time.perf_counter() - t0
+        out["phases"] = {k: round(v, 2) for k, v in steps.items()}
     t0 = time.perf_counter()
     report = ws.summarize(profile_id)
-    seconds = time.perf_counter() - t0
+    out["seconds"] = round(time.perf_counter() - t0, 2)
     assert report is not None
-    return {"profile": profile_id, "papers": papers, "seconds": round(seconds, 2)}
+    return out
 
 
 def encoder_sample(sizes: list[int], sample: int) -> dict:
@@ -363,7 +414,7 @@ def run_mode(mode: str, args: argparse.Namespace, sizes: list[int], tmp: Path) -
         out["search"] = search_latency(store, sizes, args.queries)
         _progress(mode, "search", out["search"])
         if not args.no_report:
-            out["report"] = report_latency(settings, "synth_00000", sizes[0])
+            out["report"] = report_latency(settings, "synth_00000", sizes[0], args.phases)
             _progress(mode, "report", out["report"])
         out["client_peak_rss_mb"] = _peak_mb()
         if server:
@@ -385,6 +436,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--encoder-sample", type=int, default=256)
     ap.add_argument("--no-report", action="store_true")
+    ap.add_argument("--phases", action="store_true", help="also time the report's steps one by one")
     args = ap.parse_args()
     sizes = profile_sizes(args.papers, args.profiles, args.big)
     result: dict = {

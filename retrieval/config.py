@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LOCAL_MODEL = "all-MiniLM-L6-v2"
 
+# Largest input file read (bytes); settings.max_file_bytes overrides it.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
 
 class EmbeddingConfig(BaseModel):
     """Which embedding model turns chunks into vectors."""

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from .categories import normalize_category
 from .cleaning import clean_optional, clean_text, without_surrogates
+from .config import DEFAULT_MAX_BYTES
 from .errors import InputFileError, InputTooLargeError
 from .formats import FORMATS, RawEntry, RawPage, parse_pages
 from .formats._text import infer_owner, looks_like_author_line
 from .models import NameSource, Paper, ParseIssue, Profile, Severity, stable_id
 from .names import same_person
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Longest abstract and title kept (characters). Real abstracts are a few thousand characters;
 # a pasted full text would take minutes to embed and drown the paper's own summary.
 MAX_ABSTRACT_CHARS = 20_000

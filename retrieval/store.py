@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # Chroma needs a vector for every record; profile records are looked up by id only.
 _NO_VECTOR = [1.0]
 _GET_PAGE = 5000
+_VECTOR_PAGE = 50_000  # ~75 MB of 384-d vectors
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -169,6 +170,57 @@ def _client(config: StoreConfig):
         raise _store_failure(config, exc) from None
 
 
+_EXACT_MAX = 1000
+
+
+def _split_where(where: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the filter for Chroma, equalities left to check here): an ``$and`` of plain
+    ``{key: value}`` equalities is split after its first; any other filter goes whole."""
+    clauses = where.get("$and") if len(where) == 1 else None
+    plain = isinstance(clauses, list) and all(
+        isinstance(c, dict)
+        and len(c) == 1
+        and isinstance(next(iter(c.values())), str | int | float | bool)
+        and not next(iter(c)).startswith("$")
+        for c in clauses
+    )
+    if not plain or not clauses:
+        return where, {}
+    return clauses[0], {key: value for c in clauses[1:] for key, value in c.items()}
+
+
+def _nearest(
+    got: Any, vector: np.ndarray, k: int, equal: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The ``k`` rows of a ``get`` result nearest to ``vector`` by cosine distance (as Chroma's
+    cosine space measures it), in float64, among rows whose metadata has every ``equal``
+    value; ties by page position, then id."""
+    all_metas = got["metadatas"] or [{}] * len(got["ids"])
+    all_docs = got["documents"] or [""] * len(got["ids"])
+    keep = [
+        i
+        for i, m in enumerate(all_metas)
+        if all(key in m and m[key] == value for key, value in (equal or {}).items())
+    ]
+    if not keep:
+        return []
+    ids = [got["ids"][i] for i in keep]
+    docs = [all_docs[i] for i in keep]
+    metas = [all_metas[i] for i in keep]
+    mat = np.asarray([got["embeddings"][i] for i in keep], dtype=np.float64)
+    q = np.asarray(vector, dtype=np.float64)
+    norms = np.linalg.norm(mat, axis=1) * (np.linalg.norm(q) or 1.0)
+    dist = 1.0 - (mat @ q) / np.where(norms > 0, norms, 1.0)
+    order = sorted(
+        range(len(ids)),
+        key=lambda i: (round(float(dist[i]), 6), metas[i].get("position", 0), ids[i]),
+    )[:k]
+    return [
+        {"id": ids[i], "text": docs[i], "metadata": metas[i], "distance": float(dist[i])}
+        for i in order
+    ]
+
+
 class VectorStore:
     """The chunk index and the profile records of one index name."""
 
@@ -255,20 +307,37 @@ class VectorStore:
                 got = self.chunks.get(
                     where=where,
                     include=["metadatas", "embeddings"],
-                    limit=_GET_PAGE,
+                    limit=_VECTOR_PAGE,
                     offset=offset,
                 )
                 for meta, vec in zip(got["metadatas"] or [], got["embeddings"], strict=True):
                     key = (str(meta["profile_id"]), str(meta["paper_id"]))
                     v = np.asarray(vec, dtype=np.float32)
                     sums[key] = sums[key] + v if key in sums else v
-                if len(got["ids"]) < _GET_PAGE:
+                if len(got["ids"]) < _VECTOR_PAGE:
                     break
-                offset += _GET_PAGE
+                offset += _VECTOR_PAGE
         return {k: v / (np.linalg.norm(v) or 1.0) for k, v in sums.items()}
 
     @_guarded
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any]) -> list[dict[str, Any]]:
+        """The ``k`` chunks nearest to ``vector`` (cosine distance) among those ``where``
+        selects, nearest first.
+
+        A filter that selects at most ``_EXACT_MAX`` chunks (one profile, or one identity of
+        it) is searched exactly: its chunks are read and ranked here. Chroma's HNSW search
+        with a filter that selective walks much of the graph to find ``k`` allowed nodes
+        (about 100 ms at 100k chunks, against about 12 ms to read a profile's chunks), and may
+        miss some of them. Of an ``$and`` of equalities only the first goes to Chroma (its
+        ``$and`` costs several times one equality); the others are checked here. Larger
+        selections use the index."""
+        first, rest = _split_where(where)
+        ids = self.chunks.get(where=first, include=[], limit=_EXACT_MAX + 1)["ids"]
+        if not ids:
+            return []
+        if len(ids) <= _EXACT_MAX:
+            got = self.chunks.get(ids=ids, include=["embeddings", "documents", "metadatas"])
+            return _nearest(got, vector, k, rest)
         res = self.chunks.query(
             query_embeddings=[vector.tolist()],
             n_results=k,
@@ -325,9 +394,17 @@ class VectorStore:
 
     def reference_papers(self) -> list[tuple[str, str, dict[str, Any], np.ndarray]]:
         """(id, text, metadata, vector) of every reference paper, sorted by id."""
+        from chromadb.errors import NotFoundError as MissingCollection
+
         out = []
         offset = 0
-        collection = self.reference
+        try:
+            # Read without creating it: a report must not write to the store.
+            collection = self._client.get_collection(
+                f"{self.index}_reference", embedding_function=None
+            )
+        except MissingCollection:
+            return []
         while True:
             got = collection.get(
                 include=["documents", "metadatas", "embeddings"], limit=_GET_PAGE, offset=offset

@@ -21,6 +21,10 @@ os.environ.setdefault(
     "PROFILE_AGENT_CACHE_DIR", tempfile.mkdtemp(prefix="profile-agent-test-cache-")
 )
 
+# Reports are built, not read from the store's report cache, so a test that patches the
+# pipeline runs it; tests/test_report_cache.py turns the cache on and tests it.
+os.environ.setdefault("PROFILE_AGENT_REPORT_CACHE", "0")
+
 SEEDS_DIR = Path(os.environ.get("PROFILE_AGENT_SEEDS_DIR") or default_seeds_dir())
 SEED = {
     "000": SEEDS_DIR / "000_cc2c0bab4f5ccd32.txt",

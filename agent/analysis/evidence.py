@@ -11,6 +11,7 @@ from retrieval.models import Paper, Profile
 from retrieval.store import VectorStore
 
 from ..language import quarantine, readable
+from .memo import memo
 
 
 @dataclass
@@ -71,21 +72,44 @@ class Evidence:
         return rows, np.stack([pe.vector for pe in rows])  # type: ignore[misc]  # filtered above
 
 
-def _paper_evidence(
-    paper: Paper, profile: Profile, vectors: dict[tuple[str, str], np.ndarray]
-) -> PaperEvidence:
+def _quarantined_title(title: str) -> tuple[str, list[str]]:
+    return quarantine(readable(title))
+
+
+def _quarantined_abstract(title_and_abstract: str) -> tuple[str, list[str]]:
+    title, _, abstract = title_and_abstract.partition("\0")
+    return quarantine(readable(abstract), context=title)
+
+
+def _evidence_of(
+    items: list[tuple[Paper, Profile]], vectors: dict[tuple[str, str], np.ndarray]
+) -> list[PaperEvidence]:
+    """Evidence of many papers at once: their quarantined texts come from the analysis memo
+    (worked out once per text, at ingest for every stored paper)."""
     # LaTeX is rendered once here, so drafters quote and the verifier checks the same text.
-    title, q1 = quarantine(readable(paper.title or ""))
-    abstract, q2 = quarantine(readable(paper.abstract or ""), context=paper.title or "")
-    return PaperEvidence(
-        paper=paper,
-        profile_id=profile.id,
-        text="\n".join(t for t in (title, abstract) if t),
-        vector=vectors.get((profile.id, paper.id)),
-        quarantined=q1 + q2,
-        profile_name=profile.name,
-        abstract=abstract,
+    store = memo()
+    titles = store.many(
+        "evidence-title", [paper.title or "" for paper, _ in items], _quarantined_title
     )
+    abstracts = store.many(
+        "evidence-abstract",
+        [f"{paper.title or ''}\0{paper.abstract or ''}" for paper, _ in items],
+        _quarantined_abstract,
+    )
+    out = []
+    for (paper, profile), (title, q1), (abstract, q2) in zip(items, titles, abstracts, strict=True):
+        out.append(
+            PaperEvidence(
+                paper=paper,
+                profile_id=profile.id,
+                text="\n".join(t for t in (title, abstract) if t),
+                vector=vectors.get((profile.id, paper.id)),
+                quarantined=list(q1) + list(q2),
+                profile_name=profile.name,
+                abstract=abstract,
+            )
+        )
+    return out
 
 
 def gather_evidence(
@@ -95,16 +119,18 @@ def gather_evidence(
     others = [s.id for s in store.list_profiles() if s.id != profile.id]
     vectors = store.paper_vectors([profile.id, *others])
     scope = [p for p in profile.papers if identity_id is None or p.identity_id == identity_id]
-    papers = [_paper_evidence(p, profile, vectors) for p in scope]
+    papers = _evidence_of([(p, profile) for p in scope], vectors)
     own_ids = {p.id for p in profile.papers}
-    reference: list[PaperEvidence] = []
     stored = store.get_profiles(others)
-    for pid in others:
-        other = stored.get(pid)
-        if other is None:
-            continue
-        # The same paper listed on two pages (co-authors) is not "other work".
-        reference += [
-            _paper_evidence(p, other, vectors) for p in other.papers if p.id not in own_ids
-        ]
+    # The same paper listed on two pages (co-authors) is not "other work".
+    reference = _evidence_of(
+        [
+            (p, other)
+            for pid in others
+            if (other := stored.get(pid)) is not None
+            for p in other.papers
+            if p.id not in own_ids
+        ],
+        vectors,
+    )
     return Evidence(profile, papers, reference, identity_id)

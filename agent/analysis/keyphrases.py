@@ -69,9 +69,17 @@ class Phrase:
     papers: set[str] = field(default_factory=set)
     in_title: set[str] = field(default_factory=set)
 
+    _text: str | None = field(default=None, repr=False, compare=False)
+
     @property
     def text(self) -> str:
+        """The most used surface form (kept once the index is built: it is read often)."""
+        if self._text is not None:
+            return self._text
         return self.surface.most_common(1)[0][0]
+
+    def freeze(self) -> None:
+        self._text = self.surface.most_common(1)[0][0]
 
 
 def _runs(text: str) -> list[list[str]]:
@@ -115,6 +123,13 @@ def _candidates(text: str) -> frozenset[tuple[tuple[str, ...], str]]:
                 key = tuple(stem(w) for w in words)
                 out.add((key, " ".join(words)))
     return frozenset(out)
+
+
+def candidates_of(texts: list[str]) -> list[frozenset[tuple[tuple[str, ...], str]]]:
+    """``_candidates`` of each text, stored ones from the analysis memo (see ``memo``)."""
+    from .memo import memo
+
+    return memo().many("candidates", texts, _candidates)
 
 
 @lru_cache(maxsize=65536)
@@ -190,23 +205,33 @@ class PhraseIndex:
         self.embed = embed
         self._phrase_vectors: dict[str, np.ndarray] = {}
         self.phrases: dict[tuple[str, ...], Phrase] = {}
-        for label, (title, abstract) in texts.items():
-            # Titles are in Title Case; abstracts show how a phrase is really written.
-            title_text = " ".join(_title_case_off(w) for w in title.split())
-            body = " ".join(_sentence_case_off(s) for s in split_sentences(abstract))
+        # Titles are in Title Case; abstracts show how a phrase is really written.
+        title_texts = [" ".join(_title_case_off(w) for w in t.split()) for t, _ in texts.values()]
+        bodies = [
+            " ".join(_sentence_case_off(s) for s in split_sentences(a)) for _, a in texts.values()
+        ]
+        own = candidates_of([*title_texts, *bodies])
+        n = len(texts)
+        for i, label in enumerate(texts):
             title_keys = set()
-            for key, surface in _candidates(title_text):
+            for key, surface in own[i]:
                 title_keys.add(key)
                 self._add(key, surface, label, 1)
-            for key, surface in _candidates(body):
+            for key, surface in own[n + i]:
                 self._add(key, surface, label, 3)
             for key in title_keys:
                 self.phrases[key].in_title.add(label)
         ref_df: Counter[tuple[str, ...]] = Counter()
-        for text in reference:
-            ref_df.update({k for k, _ in _candidates(text)} & self.phrases.keys())
+        for cands in candidates_of(reference):
+            ref_df.update({k for k, _ in cands} & self.phrases.keys())
         self.ref_df = ref_df
         self.ref_n = len(reference)
+        # Built: surfaces no longer change, so each phrase's text is fixed, and phrases are
+        # found by text (the first one of a text, as a scan in insertion order would).
+        self.by_text: dict[str, Phrase] = {}
+        for ph in self.phrases.values():
+            ph.freeze()
+            self.by_text.setdefault(ph.text, ph)
 
     def _add(self, key: tuple[str, ...], surface: str, label: str, weight: int) -> None:
         ph = self.phrases.setdefault(key, Phrase(key))

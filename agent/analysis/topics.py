@@ -362,7 +362,8 @@ def _themes(rows: list[PaperEvidence], mat: np.ndarray, index: PhraseIndex) -> l
 
 
 def index_papers(index: PhraseIndex, name: str) -> set[str]:
-    return next((ph.papers for ph in index.phrases.values() if ph.text == name), set())
+    ph = index.by_text.get(name)
+    return ph.papers if ph is not None else set()
 
 
 def _name(

@@ -551,6 +551,12 @@ def _listed(
     return listed, unattributed
 
 
+def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most frequent first, ties by name: the counted items come from sets, whose order
+    changes with Python's hash seed from run to run."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def _dim(evidence: Evidence) -> int:
     return next((pe.vector.shape[0] for pe in evidence.papers if pe.vector is not None), 1)
 
@@ -595,7 +601,7 @@ def _result(
         owner = evidence.profile.name
         shared = [
             spelled.get(a, a)
-            for a, c in coauthor_counts.most_common()
+            for a, c in _ranked(coauthor_counts)
             if c >= 2 and not (owner and same_person(owner, spelled.get(a, a)))
         ][:5]
         orgs = Counter(o for i in group for o in facts[i].orgs)
@@ -605,7 +611,7 @@ def _result(
         years = sorted({y for i in group if (y := papers[i].paper.year)})
         ev = IdentityEvidence(
             coauthors=shared,
-            orgs=[o for o, c in orgs.most_common(3)],
+            orgs=[o for o, _ in _ranked(orgs)[:3]],
             top_terms=terms,
             categories=[c for c, _ in codes.most_common(3)],
             years=years,

@@ -12,7 +12,6 @@ from rich.table import Table
 from agent.settings import load_settings
 from agent.workspace import Workspace
 from retrieval.errors import UserError
-from retrieval.fetch import is_url
 from retrieval.models import Profile
 
 from ._common import (
@@ -45,6 +44,8 @@ PartialOpt = Annotated[
 
 def _source(value: str) -> Path | str:
     """A URL stays a string; anything else is a path."""
+    from retrieval.fetch import is_url  # httpx and the parsers: only for commands that read
+
     return value if is_url(value) else Path(value)
 
 
