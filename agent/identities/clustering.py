@@ -335,33 +335,53 @@ class _Groups:
 
     def merge_by_content(self, communities_only: bool = False) -> None:
         """Greedy: merge the pair with the largest margin over its bar, until none is left.
-        Each group caches its best partner; only rows touched by a merge are recomputed.
-        ``communities_only``: merge collaborator communities with each other only."""
+        Each group caches its best partner and margin. After a merge, the merged group's row
+        is recomputed; a group whose best partner was one of the two merged keeps an upper
+        bound (its old best or its margin to the merged group, whichever is higher) and is
+        recomputed only when that bound comes out on top: the same merges in the same order as
+        recomputing every such row at once, without the cost when a large group absorbs many
+        single papers one by one. ``communities_only``: merge collaborator communities with
+        each other only."""
         self.communities_only = communities_only
         best_val = np.full(self.n, -np.inf)
         best_col = np.full(self.n, -1)
-        for r in np.flatnonzero(self.active):
-            m = self._margins(int(r))
+        stale = np.zeros(self.n, dtype=bool)
+
+        def refresh(r: int) -> None:
+            m = self._margins(r)
             best_col[r] = int(m.argmax())
             best_val[r] = m[best_col[r]]
+            stale[r] = False
+
+        for r in np.flatnonzero(self.active):
+            refresh(int(r))
         while True:
             a = int(best_val.argmax())
             if not np.isfinite(best_val[a]):
                 return
+            if stale[a]:
+                refresh(a)
+                continue
             b = int(best_col[a])
             self.union(a, b)
             keep, gone = self.find(a), (b if self.find(a) == a else a)
             best_val[gone] = -np.inf
+            stale[gone] = False
+            refresh(keep)
             m = self._margins(keep)
-            best_col[keep] = int(m.argmax())
-            best_val[keep] = m[best_col[keep]]
             for r in np.flatnonzero(self.active):
                 if r == keep:
                     continue
-                if best_col[r] in (a, b) or (np.isfinite(m[r]) and m[r] > best_val[r]):
-                    mr = self._margins(int(r))
-                    best_col[r] = int(mr.argmax())
-                    best_val[r] = mr[best_col[r]]
+                if best_col[r] in (a, b):
+                    # Its partner is gone: the best it can have now is bounded by its old best
+                    # (every other pair of it is unchanged) or its margin to the merged group.
+                    if np.isfinite(m[r]) and m[r] > best_val[r]:
+                        best_val[r] = m[r]
+                    stale[r] = True
+                elif np.isfinite(m[r]) and m[r] > best_val[r]:
+                    # Every other pair of it is unchanged: the merged group is its best.
+                    best_col[r] = keep
+                    best_val[r] = m[r]
 
 
 @dataclass
