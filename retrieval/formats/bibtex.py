@@ -42,7 +42,7 @@ def sniff(text: str) -> bool:
     entries = [b for b in blocks if b.type not in _NON_ENTRIES]
     if not entries:
         return False
-    inside = sum(len(b.text) for b in blocks) + len(re.sub(r"(?m)^\s*%.*$", "", _head(text)))
+    inside = sum(len(b.text) for b in blocks)
     outside = sum(len(_loose_text(b.loose)) for b in blocks) + len(_loose_text(_head(text)))
     return outside <= inside
 
@@ -148,7 +148,7 @@ def _parse_block(text: str, strings: str, page: RawPage, line: int) -> list[dict
     for _ in range(_MAX_UNDEFINED):
         parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
         try:
-            return bibtexparser.loads(strings + defined + "\n" + text, parser=parser).entries
+            return bibtexparser.loads(defined + strings + "\n" + text, parser=parser).entries
         except UndefinedString as exc:
             name = str(exc.args[0]) if exc.args else "?"
             page.warn(

@@ -1,0 +1,91 @@
+"""Issue 13 re-probed with variants: the same probe kinds at other positions, depths and
+spellings than the first round's tests (a BibTeX entry pasted at either end of a page, a macro
+used inside ``@string``, HTML nested far deeper than any real page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.errors import InputFileError
+from retrieval.formats import html_page
+from retrieval.parse import load_profiles
+
+from .conftest import SEED
+
+BIB = (
+    "@inproceedings{lee2020pasted,\n  title={Pasted Paper},\n  author={Lee, Ann and Roe, Bob},\n"
+    "  booktitle={NeurIPS},\n  year={2020}\n}\n"
+)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("where", ["start", "end", "end-with-comment"])
+def test_a_bibtex_block_at_either_end_of_a_page_is_skipped(tmp_path: Path, where: str):
+    text = SEED["002"].read_text(encoding="utf-8")
+    pasted = {
+        "start": BIB + "\n" + text,
+        "end": text.rstrip("\n") + "\n\n" + BIB,
+        "end-with-comment": text.rstrip("\n") + "\n\n% my entry\n" + BIB,
+    }[where]
+    [profile] = load_profiles(_write(tmp_path, "page.txt", pasted))
+    [original] = load_profiles(SEED["002"])
+    assert profile.source_format == original.source_format
+    assert [p.title for p in profile.papers] == [p.title for p in original.papers]
+    assert any("lee2020pasted" in s.reason for s in profile.skipped)
+
+
+def test_a_bib_file_with_comments_is_still_bibtex(tmp_path: Path):
+    text = "% my papers\n% exported 2024\n" + BIB + "\n% end\n"
+    [profile] = load_profiles(_write(tmp_path, "refs.bib", text))
+    assert profile.source_format == "bibtex"
+    assert [p.title for p in profile.papers] == ["Pasted Paper"]
+
+
+def test_an_undefined_macro_inside_a_string_definition(tmp_path: Path):
+    text = (
+        '@string{conf = proc # " of NeurIPS"}\n'
+        "@article{k1, title={One}, author={Ann Lee}, journal=conf, year=2020}\n"
+        "@article{k2, title={Two}, author={Ann Lee}, journal=jmlr, year=2021}\n"
+    )
+    [profile] = load_profiles(_write(tmp_path, "m.bib", text))
+    assert [p.title for p in profile.papers] == ["One", "Two"]
+    assert profile.papers[0].venue == "proc of NeurIPS"
+    macros = {
+        w.message.split("'")[1] for w in profile.warnings if w.code == "bibtex_undefined_macro"
+    }
+    assert macros == {"proc", "jmlr"}
+
+
+@pytest.mark.parametrize(
+    ("open_tag", "close_tag"), [("<div>", "</div>"), ("<span>", "</span>"), ("<ul><li>", "")]
+)
+def test_html_nested_deeper_than_any_page_is_read_flat(open_tag: str, close_tag: str):
+    depth = 20000
+    html = (
+        "<html><body><h1>Ann Lee</h1>"
+        + open_tag * depth
+        + "<b>Deep Paper Title</b><br>Ann Lee, Bob Roe. NeurIPS 2020."
+        + "<script>evil()</script><span style='display:none'>hidden text</span>"
+        + close_tag * depth
+        + "</body></html>"
+    )
+    lines = [line.text for line in html_page.render(html).lines]
+    assert "Deep Paper Title" in lines
+    assert "Ann Lee, Bob Roe. NeurIPS 2020." in lines
+    assert not any("evil()" in t or "hidden text" in t for t in lines)
+
+
+def test_a_deep_html_file_gives_a_profile_or_one_clear_error(tmp_path: Path):
+    html = "<html><body><h1>Ann Lee</h1>" + "<div>" * 20000 + "x" + "</div>" * 20000
+    path = _write(tmp_path, "deep.html", html + "</body></html>")
+    try:
+        load_profiles(path)
+    except InputFileError as exc:
+        assert str(path) in str(exc)
