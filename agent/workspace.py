@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from retrieval.cleaning import is_blank
 from retrieval.config import index_name
 from retrieval.embeddings import Embedder, build_embedder
 from retrieval.errors import AmbiguousRefError, NotFoundError, UserError
@@ -268,7 +269,7 @@ class Workspace:
     def search(
         self, ref: str, query: str, k: int = 5, identity_id: str | None = None
     ) -> tuple[Profile, list[SearchHit]]:
-        if not query.strip():
+        if is_blank(query):
             raise UserError(
                 "the query is empty; say what to look for, e.g. 'graph neural networks'"
             )
@@ -333,7 +334,7 @@ class Workspace:
 
         from .chat import SessionStore, Turner
 
-        if not question.strip():
+        if is_blank(question):
             raise UserError("the question is empty; ask something about the papers")
         if len(question) > 2000:
             raise UserError(f"the question is {len(question)} characters; keep it under 2000")

@@ -100,8 +100,8 @@ def _suffix(name: str) -> str:
 
 def _too_big(size: int, max_bytes: int) -> str:
     return (
-        f"file is over {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; split it or "
-        "raise PROFILE_AGENT_MAX_FILE_BYTES"
+        f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes; split it or raise "
+        "PROFILE_AGENT_MAX_FILE_BYTES"
     )
 
 

@@ -7,12 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from interface.cli import app
+from interface.http import create_app
 from retrieval.errors import InputFileError
 from retrieval.formats import html_page
 from retrieval.parse import load_profiles
 
 from .conftest import SEED
+from .http_server import settings_for
+
+INVISIBLE = ["\u200b\u200b", "\x1b[31m", "\u2060 \ufeff\u00ad", "\u3000", "\U000e0041\U000e0042"]
 
 BIB = (
     "@inproceedings{lee2020pasted,\n  title={Pasted Paper},\n  author={Lee, Ann and Roe, Bob},\n"
@@ -89,3 +96,55 @@ def test_a_deep_html_file_gives_a_profile_or_one_clear_error(tmp_path: Path):
         load_profiles(path)
     except InputFileError as exc:
         assert str(path) in str(exc)
+
+
+def test_a_file_just_over_the_limit_says_both_sizes(tmp_path: Path):
+    limit = 20 * 1024 * 1024
+    path = _write(tmp_path, "big.json", "x" * (limit + 1))
+    with pytest.raises(InputFileError) as info:
+        load_profiles(path, max_bytes=limit)
+    message = str(info.value)
+    assert f"{limit + 1:,} bytes" in message and f"{limit:,} bytes" in message
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_a_query_that_shows_nothing_is_empty(seeded_store: Path, text: str):
+    store = ["--store", str(seeded_store)]
+    person = SEED["003"].stem
+    for args in (["search", person, text], ["ask", person, text]):
+        res = CliRunner().invoke(app, [*args, *store])
+        assert res.exit_code == 2, res.output
+        assert res.stderr.startswith("error: the ") and "is empty" in res.stderr
+        assert len(res.stderr.splitlines()) == 1
+
+
+@pytest.mark.server
+def test_a_chat_question_that_shows_nothing_is_refused_over_http(seeded_store: Path):
+    app_ = create_app(settings_for(seeded_store))
+    with TestClient(app_, base_url="http://127.0.0.1") as client:
+        for text in INVISIBLE:
+            res = client.post("/api/chat", json={"profile": SEED["003"].stem, "question": text})
+            assert res.status_code == 400, res.text
+            assert "empty" in res.json()["error"]["message"]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("yaml", "line", "match"),
+    [
+        ("apart: [[P1, P2]]\ntogether:\n  - [P3, P4]\n  - [P5, P999]\n", 4, "'P999'"),
+        ("together: [[P1, P2]]\napart: [[P1, P2]]\n", 1, "conflicts"),
+    ],
+)
+def test_a_correction_the_page_refutes_names_file_and_line(
+    seeded_store: Path, tmp_path: Path, yaml: str, line: int, match: str
+):
+    fix = _write(tmp_path, "fix.yaml", yaml)
+    res = CliRunner().invoke(
+        app,
+        ["identities", SEED["000"].stem, "--corrections", str(fix), "--store", str(seeded_store)],
+    )
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith(f"error: {fix}:{line}: ") and match in res.stderr
+    assert "fix or remove" in res.stderr
