@@ -4,6 +4,7 @@ used inside ``@string``, HTML nested far deeper than any real page)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,18 @@ def test_a_correction_the_page_refutes_names_file_and_line(
     assert res.exit_code == 2, res.output
     assert res.stderr.startswith(f"error: {fix}:{line}: ") and match in res.stderr
     assert "fix or remove" in res.stderr
+
+
+@pytest.mark.server
+def test_markdown_report_keeps_each_other_person_on_its_own_line(seeded_store: Path):
+    store = ["--store", str(seeded_store)]
+    md = CliRunner().invoke(app, ["summarize", SEED["000"].stem, "--format", "md", *store])
+    js = CliRunner().invoke(app, ["summarize", SEED["000"].stem, "--format", "json", *store])
+    assert md.exit_code == 0 and js.exit_code == 0, md.output + js.output
+    others = json.loads(js.stdout)["other_identities"]
+    assert others  # seed 000 is a mixed page
+    lines = md.stdout.splitlines()
+    assert sum(line.startswith(f"- **{o['id']}: ") for o in others for line in lines) == len(others)
+    for i, line in enumerate(lines):
+        if line.startswith("#") and i:
+            assert lines[i - 1] == "", f"heading {line!r} glued to the line before it"
