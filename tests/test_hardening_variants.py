@@ -164,3 +164,22 @@ def test_markdown_report_keeps_each_other_person_on_its_own_line(seeded_store: P
     for i, line in enumerate(lines):
         if line.startswith("#") and i:
             assert lines[i - 1] == "", f"heading {line!r} glued to the line before it"
+
+
+@pytest.mark.parametrize("name", ["one.jsonl", "one.json"])
+def test_a_file_holding_one_paper_object_is_that_paper(tmp_path: Path, name: str):
+    text = json.dumps({"title": "Solo Paper", "authors": ["Ann Lee", "Bob Roe"], "year": 2020})
+    [profile] = load_profiles(_write(tmp_path, name, text + "\n"))
+    assert [(p.title, p.authors, p.year) for p in profile.papers] == [
+        ("Solo Paper", ["Ann Lee", "Bob Roe"], 2020)
+    ]
+
+
+def test_jsonl_mixing_papers_and_profiles_names_the_lines(tmp_path: Path):
+    paper = json.dumps({"title": 'A paper with "papers" in it'})
+    profile = json.dumps({"id": "x", "name": "Bob Roe", "papers": [{"title": "B"}]})
+    path = _write(tmp_path, "m.jsonl", "\n".join([paper, "", paper, profile]) + "\n")
+    with pytest.raises(InputFileError) as info:
+        load_profiles(path)
+    assert info.value.line == 4
+    assert "first on line 1" in str(info.value) and "first on line 4" in str(info.value)
