@@ -104,9 +104,10 @@ class Workspace:
         """Profiles of several files or URLs. Ids come from file names; two files of one name
         in different directories (``a/page.txt``, ``b/page.txt``) would share one, so each of
         those is qualified by its directory's name, with a note on the profile."""
+        unique, repeats = _distinct_files(paths)
         parsed = [
             (Path(path), p)
-            for path in paths
+            for path in unique
             for p in self.parse(path, name=name, allow_partial=allow_partial)
         ]
         files_of: dict[str, set[Path]] = {}
@@ -123,6 +124,21 @@ class Workspace:
                 n += 1
                 new_id = f"{base}-{n}"
             taken.add(new_id)
+            again = repeats.get(str(path))
+            if again:
+                profile = profile.model_copy(
+                    update={
+                        "warnings": [
+                            *profile.warnings,
+                            ParseIssue(
+                                code="file_repeated",
+                                severity=Severity.info,
+                                message=f"the same file is also named as {', '.join(again)}; "
+                                "it is read once",
+                            ),
+                        ]
+                    }
+                )
             if new_id != profile.id:
                 note = ParseIssue(
                     code="id_qualified",
@@ -356,3 +372,25 @@ class Workspace:
 def _listing(rows: list[ProfileSummary]) -> str:
     """``id (Name)`` for each row, so a user can pick by what they recognise."""
     return ", ".join(f"{r.id} ({r.name})" if r.name else r.id for r in rows)
+
+
+def _distinct_files(paths: list[Path | str]) -> tuple[list[Path | str], dict[str, list[str]]]:
+    """``paths`` with each file kept once (``b/page.txt`` and ``b/./page.txt``, a symlink or a
+    hard link to it: one file, one profile), and the other names each kept one was given as."""
+    unique: list[Path | str] = []
+    first: dict[object, str] = {}
+    repeats: dict[str, list[str]] = {}
+    for path in paths:
+        key: object = path
+        if not (isinstance(path, str) and is_url(path)):
+            try:
+                st = Path(path).stat()
+                key = (st.st_dev, st.st_ino)
+            except OSError:
+                key = str(path)  # missing: parse() says so
+        if key in first:
+            repeats.setdefault(first[key], []).append(str(path))
+            continue
+        first[key] = str(Path(path)) if not (isinstance(path, str) and is_url(path)) else path
+        unique.append(path)
+    return unique, repeats

@@ -183,3 +183,37 @@ def test_jsonl_mixing_papers_and_profiles_names_the_lines(tmp_path: Path):
         load_profiles(path)
     assert info.value.line == 4
     assert "first on line 1" in str(info.value) and "first on line 4" in str(info.value)
+
+
+def test_one_file_named_twice_is_one_profile(tmp_path: Path):
+    (tmp_path / "b").mkdir()
+    page = _write(tmp_path / "b", "page.txt", SEED["003"].read_text(encoding="utf-8"))
+    link = tmp_path / "link.txt"
+    link.symlink_to(page)
+    res = CliRunner().invoke(
+        app,
+        [
+            "ingest",
+            str(page),
+            str(tmp_path / "b" / "." / "page.txt"),
+            str(link),
+            "--json",
+            "--store",
+            str(tmp_path / "store"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert [r["profile_id"] for r in json.loads(res.stdout)] == ["b-page"]
+    assert "the same file is also named as" in res.stderr and str(link) in res.stderr
+
+
+def test_ingest_tells_the_parse_warnings(tmp_path: Path):
+    bib = _write(
+        tmp_path,
+        "refs.bib",
+        "@article{k1, title={One}, author={Ann Lee}, year=2020}\nloose words here\n"
+        "@article{k2, title={Two}, author={Ann Lee}, year=2021}\n",
+    )
+    res = CliRunner().invoke(app, ["ingest", str(bib), "--store", str(tmp_path / "store")])
+    assert res.exit_code == 0, res.output
+    assert "refs: warning: line 2:" in res.stderr and "loose words here" in res.stderr
