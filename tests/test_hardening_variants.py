@@ -217,3 +217,14 @@ def test_ingest_tells_the_parse_warnings(tmp_path: Path):
     res = CliRunner().invoke(app, ["ingest", str(bib), "--store", str(tmp_path / "store")])
     assert res.exit_code == 0, res.output
     assert "refs: warning: line 2:" in res.stderr and "loose words here" in res.stderr
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_out_naming_a_directory_asks_for_a_file(tmp_path: Path, force: list[str]):
+    for out in (str(tmp_path), ""):  # "" is the current directory
+        res = CliRunner().invoke(
+            app,
+            ["summarize", "x", "--out", out, *force, "--store", str(tmp_path / "store")],
+        )
+        assert res.exit_code == 2, res.output
+        assert "is a directory; name a file" in res.stderr
