@@ -275,3 +275,23 @@ def test_a_page_category_that_is_no_arxiv_code_is_no_topic(tmp_path: Path):
     assert res.exit_code == 0, res.output
     report = json.loads(res.stdout)
     assert "PWNED" not in json.dumps(report["topics"]) + report["blurb"]
+
+
+@pytest.mark.server
+def test_a_question_answered_only_by_an_unattributed_paper(seeded_store: Path):
+    """Seed 000 is mixed; its GradientFlow paper (P1) is attributed to nobody. Asking about it
+    was an internal error (KeyError) in the CLI and an error event over HTTP."""
+    store = ["--store", str(seeded_store)]
+    mixed, question = SEED["000"].stem, "What is GradientFlow?"
+    who = CliRunner().invoke(app, ["identities", mixed, "--json", *store])
+    unattributed = [p["label"] for p in json.loads(who.stdout)["unattributed"]]
+    assert "P1" in unattributed
+    res = CliRunner().invoke(app, ["ask", mixed, question, "--json", *store])
+    assert res.exit_code == 0, res.output
+    answer = json.loads(res.stdout)
+    assert answer["abstained"] and "P1" in answer["reason"] and "not attributed" in answer["reason"]
+    app_ = create_app(settings_for(seeded_store))
+    with TestClient(app_, base_url="http://127.0.0.1") as client:
+        reply = client.post("/api/chat", json={"profile": mixed, "question": question})
+    assert reply.status_code == 200 and "event: answer" in reply.text, reply.text
+    assert "event: error" not in reply.text
