@@ -5,6 +5,7 @@ used inside ``@string``, HTML nested far deeper than any real page)."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from interface.cli import app
 from interface.http import create_app
-from retrieval.errors import InputFileError
+from retrieval.errors import InputFileError, InputTooLargeError
 from retrieval.formats import html_page
 from retrieval.parse import load_profiles
 
@@ -295,3 +296,36 @@ def test_a_question_answered_only_by_an_unattributed_paper(seeded_store: Path):
         reply = client.post("/api/chat", json={"profile": mixed, "question": question})
     assert reply.status_code == 200 and "event: answer" in reply.text, reply.text
     assert "event: error" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "match"),
+    [
+        ("lines.txt", "Ann Lee\n\n" + "x\n" * 2_000_000, "lines, over the limit of 200,000"),
+        ("tags.html", "<html><body>" + "<p>x</p>" * 1_000_000, "HTML tags, over the limit"),
+        (
+            "many.bib",
+            "".join(f"@misc{{k{i}, title={{T{i}}}}}\n" for i in range(20_001)),
+            "BibTeX entries, over the limit of 20,000",
+        ),
+    ],
+)
+def test_pages_too_long_to_read_fail_fast(tmp_path: Path, name: str, text: str, match: str):
+    path = _write(tmp_path, name, text)
+    started = time.monotonic()
+    with pytest.raises(InputTooLargeError) as info:
+        load_profiles(path)
+    assert time.monotonic() - started < 15
+    assert match in str(info.value) and str(path) in str(info.value)
+
+
+def test_a_long_bib_file_is_read_in_bounded_time(tmp_path: Path):
+    entries = "".join(
+        f"@article{{k{i},\n title={{Paper {i} on graphs}},\n author={{Lee, Ann and Roe, Bob}},\n"
+        f" journal={{JMLR}},\n year={{2020}}\n}}\n"
+        for i in range(3000)
+    )
+    started = time.monotonic()
+    [profile] = load_profiles(_write(tmp_path, "long.bib", entries))
+    assert len(profile.papers) == 3000 and profile.papers[-1].source_line == 2999 * 6 + 1
+    assert time.monotonic() - started < 20
