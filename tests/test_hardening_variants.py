@@ -329,3 +329,17 @@ def test_a_long_bib_file_is_read_in_bounded_time(tmp_path: Path):
     [profile] = load_profiles(_write(tmp_path, "long.bib", entries))
     assert len(profile.papers) == 3000 and profile.papers[-1].source_line == 2999 * 6 + 1
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize(
+    ("char", "code"), [("\x1b", "U+001B"), ("\x00", "U+0000"), ("\x07", "U+0007")]
+)
+def test_a_control_character_in_corrections_is_one_line_with_its_line(
+    tmp_path: Path, char: str, code: str
+):
+    from agent.identities.assignment import read_corrections
+
+    path = _write(tmp_path, "fix.yaml", f'apart: [[P3, P4]]\ntogether: [[P1, "{char}P2"]]\n')
+    with pytest.raises(InputFileError) as info:
+        read_corrections(path)
+    assert info.value.line == 2 and code in str(info.value) and "\n" not in str(info.value)
