@@ -343,3 +343,30 @@ def test_a_control_character_in_corrections_is_one_line_with_its_line(
     with pytest.raises(InputFileError) as info:
         read_corrections(path)
     assert info.value.line == 2 and code in str(info.value) and "\n" not in str(info.value)
+
+
+ATOM = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">{}</feed>'
+XHTML = '<div xmlns="http://www.w3.org/1999/xhtml">{}</div>'
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        (
+            f'<summary type="xhtml">{XHTML.format("We propose <i>X</i>. <script>evil()</script>Rest.")}</summary>',
+            "We propose X. Rest.",
+        ),
+        (
+            '<summary type="html">We propose &lt;b&gt;X&lt;/b&gt;. &lt;script&gt;evil()&lt;/script&gt;Rest.</summary>',
+            "We propose X . Rest.",
+        ),
+        (
+            f'<summary type="xhtml">{XHTML.format("<span>" * 5000 + "deep" + "</span>" * 5000 + " end")}</summary>',
+            "deep end",
+        ),
+    ],
+)
+def test_atom_markup_keeps_the_text_and_drops_code(tmp_path: Path, summary: str, expected: str):
+    entry = f"<entry><title>T</title>{summary}<author><name>Ann Lee</name></author></entry>"
+    [profile] = load_profiles(_write(tmp_path, "feed.xml", ATOM.format(entry)))
+    assert profile.papers[0].abstract == expected
