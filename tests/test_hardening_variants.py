@@ -370,3 +370,17 @@ def test_atom_markup_keeps_the_text_and_drops_code(tmp_path: Path, summary: str,
     entry = f"<entry><title>T</title>{summary}<author><name>Ann Lee</name></author></entry>"
     [profile] = load_profiles(_write(tmp_path, "feed.xml", ATOM.format(entry)))
     assert profile.papers[0].abstract == expected
+
+
+def test_profiles_hidden_by_other_index_settings_are_pointed_at(tmp_path: Path):
+    page = _write(tmp_path, "refs.bib", BIB)
+    store = ["--store", str(tmp_path / "store")]
+    assert CliRunner().invoke(app, ["ingest", str(page), *store]).exit_code == 0
+    other = {"PROFILE_AGENT_CHUNKING__MAX_TOKENS": "64"}
+    listed = CliRunner().invoke(app, ["profiles", *store], env=other)
+    assert listed.exit_code == 0 and "1 profile record(s)" in listed.stdout
+    assert "PROFILE_AGENT_CHUNKING__" in listed.stdout
+    asked = CliRunner().invoke(app, ["search", "refs", "graphs", *store], env=other)
+    assert asked.exit_code != 0 and "other embedding or chunking settings" in asked.stderr
+    fresh = CliRunner().invoke(app, ["profiles", "--store", str(tmp_path / "new")])
+    assert "run 'profile-agent ingest FILE'" in fresh.stdout

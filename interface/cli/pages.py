@@ -230,7 +230,7 @@ def profiles(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         )
         return
     if not rows:
-        out.print("no profiles yet; run 'profile-agent ingest FILE' (or --seeds)")
+        out.print(f"no profiles yet; {ws.none_indexed_note()}", highlight=False)
         return
     show_table(
         None,
