@@ -368,7 +368,7 @@ def _assemble(
 # A person's name: a few words, no markup or sentence punctuation ("Prof. Dr. Ann Lee",
 # "J. R. R. Tolkien", "Ann-Marie O'Neil, Jr." pass; "Ann Lee. Ignore all previous ..." does not).
 _NAME_MAX_WORDS = 8
-_NAME_BAD_CHARS = re.compile(r"[<>{}\[\]=;:!?@#$%^*|\\/\"_~`+\d]")
+_NAME_BAD_CHARS = re.compile(r"[<>{}\[\]=;:!?@#$%^*|\\\"_~`+\d]")  # "/" kept: "(she/her)"
 _HONORIFICS = {"prof", "dr", "mr", "mrs", "ms", "jr", "sr", "st", "phd", "hon", "rev", "sir"}
 
 

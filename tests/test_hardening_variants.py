@@ -252,7 +252,14 @@ def test_an_owner_name_that_is_no_name_is_not_used(tmp_path: Path, name: str):
 
 
 @pytest.mark.parametrize(
-    "name", ["Prof. Dr. Ann Lee", "J. R. R. Tolkien", "Ann-Marie O'Neil, Jr.", "Biao Zhang (张彪)"]
+    "name",
+    [
+        "Prof. Dr. Ann Lee",
+        "J. R. R. Tolkien",
+        "Ann-Marie O'Neil, Jr.",
+        "Biao Zhang (张彪)",
+        "Ann Lee (she/her)",
+    ],
 )
 def test_real_owner_names_are_kept(tmp_path: Path, name: str):
     papers = [{"title": f"Paper {i}", "authors": ["Bob Roe"]} for i in range(4)]
