@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn
 
+from retrieval.cleaning import is_blank
 from retrieval.config import index_name
 from retrieval.errors import AmbiguousRefError, NotFoundError, UserError
 from retrieval.models import (
@@ -112,9 +113,10 @@ class Workspace:
         those is qualified by its directory's name, with a note on the profile."""
         from retrieval.parse import profile_id_for
 
+        unique, repeats = _distinct_files(paths)
         parsed = [
             (Path(path), p)
-            for path in paths
+            for path in unique
             for p in self.parse(path, name=name, allow_partial=allow_partial)
         ]
         files_of: dict[str, set[Path]] = {}
@@ -131,6 +133,21 @@ class Workspace:
                 n += 1
                 new_id = f"{base}-{n}"
             taken.add(new_id)
+            again = repeats.get(str(path))
+            if again:
+                profile = profile.model_copy(
+                    update={
+                        "warnings": [
+                            *profile.warnings,
+                            ParseIssue(
+                                code="file_repeated",
+                                severity=Severity.info,
+                                message=f"the same file is also named as {', '.join(again)}; "
+                                "it is read once",
+                            ),
+                        ]
+                    }
+                )
             if new_id != profile.id:
                 note = ParseIssue(
                     code="id_qualified",
@@ -255,6 +272,34 @@ class Workspace:
             cache.put_listing(position, rows)
         return rows
 
+    def none_indexed_note(self) -> str:
+        """What to do when no profile is indexed under the current settings: ingest, or (when
+        the store holds profiles indexed with other embedding or chunking settings) go back
+        to those settings or re-ingest."""
+        hidden = self._profiles_under_other_settings()
+        if not hidden:
+            return "run 'profile-agent ingest FILE' (or --seeds)"
+        return (
+            f"{hidden} profile record(s) in this store were indexed with other embedding or "
+            "chunking settings (PROFILE_AGENT_EMBEDDING__*, PROFILE_AGENT_CHUNKING__*); unset or "
+            "restore those settings to see them, or re-ingest the pages with the current ones"
+        )
+
+    def _profiles_under_other_settings(self) -> int:
+        """Profile records in collections of other index names (0 when that cannot be told)."""
+        try:
+            client = self.store._client  # the store's own client; listing reads nothing else
+            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+            return sum(
+                client.get_collection(n).count()
+                for n in names
+                if n.startswith("chunks_")
+                and n.endswith("_profiles")
+                and n != f"{self.index}_profiles"
+            )
+        except Exception:  # a best-effort hint; never the cause of an error itself
+            return 0
+
     def resolve(self, ref: str) -> Profile:
         """A stored profile by id, owner name (case and accents aside), unique id prefix, or a
         unique first name, last name or name prefix ("Huazhong", "Yang", "Huaz")."""
@@ -296,7 +341,7 @@ class Workspace:
         return out
 
     def _not_found(self, ref: str) -> NoReturn:
-        known = _listing(self.profiles()) or "none; run 'profile-agent ingest FILE' first"
+        known = _listing(self.profiles()) or f"none; {self.none_indexed_note()}"
         raise NotFoundError(
             f"no profile {ref!r} in {self.settings.store_config().describe()} (profiles: {known})"
         )
@@ -306,7 +351,7 @@ class Workspace:
     ) -> tuple[Profile, list[SearchHit]]:
         from retrieval.search import search
 
-        if not query.strip():
+        if is_blank(query):
             raise UserError(
                 "the query is empty; say what to look for, e.g. 'graph neural networks'"
             )
@@ -396,7 +441,7 @@ class Workspace:
 
         from .chat import SessionStore, Turner
 
-        if not question.strip():
+        if is_blank(question):
             raise UserError("the question is empty; ask something about the papers")
         if len(question) > 2000:
             raise UserError(f"the question is {len(question)} characters; keep it under 2000")
@@ -418,3 +463,27 @@ class Workspace:
 def _listing(rows: list[ProfileSummary]) -> str:
     """``id (Name)`` for each row, so a user can pick by what they recognise."""
     return ", ".join(f"{r.id} ({r.name})" if r.name else r.id for r in rows)
+
+
+def _distinct_files(paths: list[Path | str]) -> tuple[list[Path | str], dict[str, list[str]]]:
+    """``paths`` with each file kept once (``b/page.txt`` and ``b/./page.txt``, a symlink or a
+    hard link to it: one file, one profile), and the other names each kept one was given as."""
+    from retrieval.fetch import is_url  # httpx: only when files are read
+
+    unique: list[Path | str] = []
+    first: dict[object, str] = {}
+    repeats: dict[str, list[str]] = {}
+    for path in paths:
+        key: object = path
+        if not (isinstance(path, str) and is_url(path)):
+            try:
+                st = Path(path).stat()
+                key = (st.st_dev, st.st_ino)
+            except OSError:
+                key = str(path)  # missing: parse() says so
+        if key in first:
+            repeats.setdefault(first[key], []).append(str(path))
+            continue
+        first[key] = str(Path(path)) if not (isinstance(path, str) and is_url(path)) else path
+        unique.append(path)
+    return unique, repeats

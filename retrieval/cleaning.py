@@ -62,6 +62,12 @@ def normalize_for_analysis(text: str) -> str:
     return "".join(c for c in t if unicodedata.category(c) != "Cf")
 
 
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing: only spaces, control or escape sequences, or invisible
+    format characters (a query of zero-width spaces is as empty as one of blanks)."""
+    return not normalize_for_analysis(text).strip()
+
+
 def terminal_safe(text: str) -> str:
     """``text`` fit for a terminal: nothing that a terminal would interpret."""
     return clean_text(text)

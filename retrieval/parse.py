@@ -100,8 +100,8 @@ def _suffix(name: str) -> str:
 
 def _too_big(size: int, max_bytes: int) -> str:
     return (
-        f"file is over {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; split it or "
-        "raise PROFILE_AGENT_MAX_FILE_BYTES"
+        f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes; split it or raise "
+        "PROFILE_AGENT_MAX_FILE_BYTES"
     )
 
 
@@ -365,8 +365,36 @@ def _assemble(
     )
 
 
+# A person's name: a few words, no markup or sentence punctuation ("Prof. Dr. Ann Lee",
+# "J. R. R. Tolkien", "Ann-Marie O'Neil, Jr." pass; "Ann Lee. Ignore all previous ..." does not).
+_NAME_MAX_WORDS = 8
+_NAME_BAD_CHARS = re.compile(r"[<>{}\[\]=;:!?@#$%^*|\\\"_~`+\d]")  # "/" kept: "(she/her)"
+_HONORIFICS = {"prof", "dr", "mr", "mrs", "ms", "jr", "sr", "st", "phd", "hon", "rev", "sir"}
+
+
+def plausible_person_name(name: str) -> bool:
+    words = name.split()
+    if not words or len(words) > _NAME_MAX_WORDS or len(name) > 80:
+        return False
+    if _NAME_BAD_CHARS.search(name):
+        return False
+    for word in words[:-1]:
+        bare = word.rstrip(".,")
+        if word.endswith(".") and len(bare) > 2 and bare.lower() not in _HONORIFICS:
+            return False  # "Sun." ends a sentence inside the "name"
+    return True
+
+
 def _resolve_owner(page: RawPage, papers: list[Paper]) -> None:
     author_lists = [p.authors for p in papers]
+    if page.name and page.name_source != NameSource.user and not plausible_person_name(page.name):
+        page.warn(
+            "owner_not_a_name",
+            f"the page's owner name {page.name[:80]!r} does not read as a person's name (too "
+            'long, or with markup or sentence punctuation); not used. Pass --name "First Last"',
+            page.name_line,
+        )
+        page.name, page.name_line = None, None
     if page.name:
         if any(author_lists):
             hits = sum(1 for a in author_lists if any(same_person(page.name, x) for x in a))

@@ -19,8 +19,10 @@ def read_yaml_model(
 ) -> M:
     """``path`` parsed as YAML (JSON is YAML too) and validated as ``model``; ``hint`` says
     what the file should look like; ``extra`` fields are added before validation."""
+    text = ""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except OSError as exc:
         raise InputFileError(path, f"cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -30,7 +32,13 @@ def read_yaml_model(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise InputFileError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line) from None
+        problem = getattr(exc, "problem", None)
+        if isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, a position
+            line = text.count("\n", 0, exc.position) + 1
+            char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            problem = f"control character U+{char:04X} is not allowed in YAML; remove it"
+        message = " ".join(str(problem or exc).split())  # one line, whatever the parser said
+        raise InputFileError(path, f"invalid YAML: {message}", line) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -213,7 +213,7 @@ def test_bad_files_fail_with_one_clear_message(
 
 def test_too_big_missing_and_directory(tmp_path: Path) -> None:
     big = _write(tmp_path, "big.txt", SEED["000"].read_text())
-    with pytest.raises(InputFileError, match=r"over the 0\.0 MB limit"):
+    with pytest.raises(InputFileError, match=r"over the limit of 1,000 bytes"):
         load_profiles(big, max_bytes=1000)
     with pytest.raises(InputFileError, match="no such file"):
         load_profiles(tmp_path / "nope.txt")

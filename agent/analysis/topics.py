@@ -145,12 +145,11 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
     ref_mat = np.stack([r.vector for r in labelled]) if labelled else None  # type: ignore[misc]  # filtered to vectors
     out: list[PaperCategory] = []
     for pe in evidence.papers:
-        if pe.paper.categories:
-            out.append(
-                PaperCategory(
-                    paper=pe.label, codes=pe.paper.categories, source="page", confidence=1.0
-                )
-            )
+        # Topics are arXiv categories: a page's own label that is no arXiv code (free text,
+        # possibly hostile) stays on the paper record and never becomes a topic.
+        known = [c for c in pe.paper.categories if c in ARXIV_CATEGORIES]
+        if known:
+            out.append(PaperCategory(paper=pe.label, codes=known, source="page", confidence=1.0))
             continue
         if pe.vector is None:
             out.append(

@@ -142,6 +142,16 @@ class Turner:
         inside_of = scope.identity
         if not (inside and passes(inside[0])) and ctx.mixed:
             other = next((c for c in ranked if passes(c)), None)
+            if other is not None and other.pe.label not in ctx.identity_of:
+                # The paper that answers is one nothing attributes to any person on the page.
+                return self._abstain(
+                    r,
+                    scope,
+                    f"The paper that states it, {other.pe.label}, is not attributed to any of "
+                    f"the people on this page; see 'profile-agent identities {ctx.profile.id}' "
+                    "(a correction can place it).",
+                    "papers",
+                )
             if other is not None:
                 ident_id = ctx.identity_of[other.pe.label]
                 scope = ctx.scope(ident_id)

@@ -86,9 +86,12 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing -
 
 def check_out(path: Path | None, force: bool) -> None:
     """Refuse to overwrite ``path`` unless ``force``; checked before any work is done."""
+    if path is not None and path.is_dir():
+        raise UserError(
+            f"--out {str(path)!r} is a directory; name a file, e.g. {str(path / 'report.md')!r}"
+        )
     if path is not None and path.exists() and not force:
-        kind = "a directory" if path.is_dir() else "a file"
-        raise UserError(f"{str(path)!r} is {kind} that exists; pass --force to overwrite it")
+        raise UserError(f"{str(path)!r} is a file that exists; pass --force to overwrite it")
 
 
 def write_text(path: Path, text: str, *, force: bool = False) -> None:

@@ -145,6 +145,7 @@ def ingest(
         raise UserError("nothing to ingest: name FILES or pass --seeds")
     # Parse everything first: a bad file fails before the store is touched.
     profiles = ws.parse_many(paths, name=name, allow_partial=allow_partial)
+    _tell_warnings(profiles)
     with Progress(
         TextColumn("embedding chunks"),
         BarColumn(),
@@ -178,6 +179,30 @@ def ingest(
     )
 
 
+# Notes worth a line at ingest too (the rest of the info notes are in 'parse' and the JSON).
+_INGEST_NOTES = {"id_qualified", "file_repeated"}
+
+
+def _tell_warnings(profiles: list[Profile]) -> None:
+    """Each profile's warnings on stderr, so nothing ``parse`` would report passes unseen."""
+    for profile in profiles:
+        shown = [w for w in profile.warnings if w.severity == "warning" or w.code in _INGEST_NOTES]
+        for w in shown[:_MAX_TOLD]:
+            where = f"line {w.line}: " if w.line else ""
+            err.print(
+                f"{profile.id}: {w.severity.value}: {where}{safe(w.message)}", highlight=False
+            )
+        if len(shown) > _MAX_TOLD:
+            err.print(
+                f"{profile.id}: and {len(shown) - _MAX_TOLD} more; see 'profile-agent parse "
+                f"{safe(profile.source_path or profile.id)}'",
+                highlight=False,
+            )
+
+
+_MAX_TOLD = 10
+
+
 def _progress(bar: Any, task: Any) -> Callable[[int, int], None]:
     """The bar on a terminal; elsewhere (a log, CI) a plain line at every tenth of a long job."""
     shown = [-1]
@@ -206,7 +231,7 @@ def profiles(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         )
         return
     if not rows:
-        out.print("no profiles yet; run 'profile-agent ingest FILE' (or --seeds)")
+        out.print(f"no profiles yet; {ws.none_indexed_note()}", highlight=False)
         return
     show_table(
         None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from retrieval.errors import UserError
+from retrieval.errors import InputFileError, UserError
 
 from ._common import (
     ForceOpt,
@@ -90,7 +91,12 @@ def identities(
 
     fixes = read_corrections(corrections) if corrections else None
     ws = workspace(store)
-    prof, result = ws.identities(profile, fixes)
+    try:
+        prof, result = ws.identities(profile, fixes)
+    except UserError as exc:
+        if corrections is None or not str(exc).startswith("corrections: "):
+            raise
+        raise _correction_error(corrections, str(exc).removeprefix("corrections: ")) from None
     if as_json:
         print_json(
             {
@@ -160,3 +166,17 @@ def identities(
         )
     if result.corrections_applied:
         out.print("user corrections applied", highlight=False)
+
+
+def _correction_error(path: Path, message: str) -> InputFileError:
+    """A correction the page refutes, told against the file and the line that says it."""
+    line = None
+    quoted = re.search(r"'([^']+)'", message)
+    if quoted:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeError):
+            lines = []
+        word = re.compile(rf"(?<![\w]){re.escape(quoted.group(1))}(?![\w])")
+        line = next((i for i, text in enumerate(lines, 1) if word.search(text)), None)
+    return InputFileError(path, f"{message}; fix or remove that correction", line=line)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputFileError
+from ..errors import InputFileError, InputTooLargeError
 from ..models import Severity
 from . import (
     arxiv_atom,
@@ -46,6 +46,11 @@ __all__ = ["FORMATS", "RawEntry", "RawPage", "StatedCount", "detect", "parse_pag
 def detect(text: str) -> str | None:
     """Name of the format of ``text``, or None when no specific parser recognises it (the
     general reader then reads it)."""
+    return _detect_file_format(text) or _detect_layout(text)
+
+
+def _detect_file_format(text: str) -> str | None:
+    """The formats told by their syntax (cheap to check, whatever the size)."""
     if json_profile.sniff_jsonl(text):
         return json_profile.FORMAT_JSONL
     if json_profile.sniff_json(text):
@@ -56,6 +61,10 @@ def detect(text: str) -> str | None:
         return html_page.FORMAT
     if bibtex.sniff(text):
         return bibtex.FORMAT
+    return None
+
+
+def _detect_layout(text: str) -> str | None:
     lines = split_lines(text)
     for parser in _PAGE_PARSERS:
         if parser.sniff(lines):
@@ -66,11 +75,22 @@ def detect(text: str) -> str | None:
 def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
     """Parse ``text`` (the contents of ``path``) in format ``fmt`` (detected when None)."""
     forced = fmt is not None
-    fmt = fmt or detect(text)
+    fmt = fmt or _detect_file_format(text)
+    if fmt not in _STRUCTURED:
+        _check_lines(text.count("\n") + 1, path)
+        fmt = fmt or _detect_layout(text)
     if fmt is None or (fmt == general.FORMAT and not html_page.sniff(text)):
         return [general.read(general.lines_from_text(text))]
     if fmt in (html_page.FORMAT, general.FORMAT):
+        tags = text.count("<")
+        if tags > MAX_HTML_TAGS:
+            raise InputTooLargeError(
+                path,
+                f"{tags:,} HTML tags, over the limit of {MAX_HTML_TAGS:,} for one page (a "
+                "publication page has far fewer); split it, or give the papers as JSON or BibTeX",
+            )
         doc = html_page.render(text)
+        _check_lines(len(doc.lines), path, rendered=True)
         return [general.read(general.lines_from_html(doc), html_page.FORMAT, doc)]
     if fmt == json_profile.FORMAT_JSON:
         return json_profile.parse_json(text, path)
@@ -89,6 +109,28 @@ def parse_pages(text: str, path: Path, fmt: str | None = None) -> list[RawPage]:
                 page.skip(first, last, f"BibTeX entry {key!r} pasted into the page; not a paper")
             return [page]
     raise InputFileError(path, f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+# A page read line by line (text, HTML, the site layouts): the longest real publication pages
+# run to a few tens of thousands of lines; millions of lines would take minutes to read.
+MAX_PAGE_LINES = 200_000
+MAX_HTML_TAGS = 1_000_000  # checked before the DOM is built (a 20,000-entry list has ~200,000)
+_STRUCTURED = {
+    json_profile.FORMAT_JSON,
+    json_profile.FORMAT_JSONL,
+    arxiv_atom.FORMAT,
+    bibtex.FORMAT,
+}
+
+
+def _check_lines(count: int, path: Path, *, rendered: bool = False) -> None:
+    if count > MAX_PAGE_LINES:
+        what = "lines once rendered" if rendered else "lines"
+        raise InputTooLargeError(
+            path,
+            f"{count:,} {what}, over the limit of {MAX_PAGE_LINES:,} for one page (a publication "
+            "page has far fewer); split it, or give the papers as JSON or BibTeX",
+        )
 
 
 def _better_reading(page: RawPage, text: str) -> RawPage:

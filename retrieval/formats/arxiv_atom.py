@@ -20,14 +20,37 @@ def sniff(text: str) -> bool:
     return head.startswith("<") and "<feed" in head and "http://www.w3.org/2005/Atom" in head
 
 
+# Script and style bodies are code, not text a reader sees (escaped, in an HTML-typed element).
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
+
+
+def _visible_text(el) -> list[str]:
+    """``el.itertext()`` without the bodies of ``script``/``style`` children (XHTML content)."""
+    out: list[str] = []
+    stack: list[tuple[object, bool]] = [(el, False)]  # (element, its tail is due now); no recursion
+    while stack:
+        node, tail = stack.pop()
+        if tail:
+            out.append(getattr(node, "tail", None) or "")
+            continue
+        out.append(getattr(node, "text", None) or "")
+        for child in reversed(list(node)):  # type: ignore[call-overload]  # an XML element
+            stack.append((child, True))
+            name = child.tag.rsplit("}", 1)[-1].lower() if isinstance(child.tag, str) else ""
+            if name not in ("script", "style"):
+                stack.append((child, False))
+    return out
+
+
 def _text(el, tag: str) -> str | None:
     """All the text of ``el``'s child ``tag``, inline markup included (``<b>X</b>`` is X);
     an HTML-typed element's escaped tags are dropped too."""
     child = el.find(tag)
     if child is None:
         return None
-    text = "".join(child.itertext())
+    text = "".join(_visible_text(child))
     if child.get("type") in ("html", "xhtml"):
+        text = _CODE.sub(" ", text)
         text = html.unescape(re.sub(r"<[^>]*>", " ", text))
     return re.sub(r"\s+", " ", text).strip() or None
 

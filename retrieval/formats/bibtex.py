@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputTooLargeError
 from ._page import RawEntry, RawPage
 from ._text import normalize_person_name
 
@@ -21,6 +22,7 @@ _ENTRY = re.compile(r"^[ \t]*@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s]*)", re.MULTI
 _NON_ENTRIES = {"comment", "string", "preamble"}
 # Deeper than any real field; pyparsing and LaTeX conversion recurse per level.
 _MAX_DEPTH = 50
+MAX_ENTRIES = 20_000  # as for JSON profiles (json_profile.MAX_PAPERS)
 _MAX_UNDEFINED = 20
 
 
@@ -42,7 +44,7 @@ def sniff(text: str) -> bool:
     entries = [b for b in blocks if b.type not in _NON_ENTRIES]
     if not entries:
         return False
-    inside = sum(len(b.text) for b in blocks) + len(re.sub(r"(?m)^\s*%.*$", "", _head(text)))
+    inside = sum(len(b.text) for b in blocks)
     outside = sum(len(_loose_text(b.loose)) for b in blocks) + len(_loose_text(_head(text)))
     return outside <= inside
 
@@ -76,14 +78,16 @@ def _loose_text(text: str) -> str:
     )
 
 
-def _end_of_entry(text: str, start: int) -> tuple[int, int]:
-    """Index just past the entry that opens at ``start``, and its deepest brace nesting."""
-    opening = re.compile(r"[{(]").search(text, start)
+def _end_of_entry(text: str, start: int, limit: int | None = None) -> tuple[int, int]:
+    """Index just past the entry that opens at ``start`` (looking no further than ``limit``),
+    and its deepest brace nesting."""
+    limit = len(text) if limit is None else limit
+    opening = re.compile(r"[{(]").search(text, start, limit)
     if opening is None:
-        return len(text), 0
+        return limit, 0
     depth, deepest = (0, 0) if opening.group() == "{" else (1, 1)
     i = opening.start() if opening.group() == "{" else opening.end()
-    while i < len(text):
+    while i < limit:
         c = text[i]
         if c == "\\":
             i += 2
@@ -96,31 +100,41 @@ def _end_of_entry(text: str, start: int) -> tuple[int, int]:
             if depth == 0:
                 return i + 1, deepest
         i += 1
-    return len(text), deepest
+    return limit, deepest
 
 
 def _blocks(text: str) -> list[_Block]:
     starts = list(_ENTRY.finditer(text))
     out = []
+    pos, line = 0, 1  # line numbers counted as we go: linear in the file, however many entries
     for n, m in enumerate(starts):
         limit = starts[n + 1].start() if n + 1 < len(starts) else len(text)
-        end, depth = _end_of_entry(text[:limit], m.start())
+        end, depth = _end_of_entry(text, m.start(), limit)
         loose = text[end:limit]
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
         out.append(
             _Block(
                 type=m["type"].lower(),
                 key=m["key"],
-                line=text.count("\n", 0, m.start()) + 1,
+                line=line,
                 text=text[m.start() : end],
                 loose=loose,
-                loose_line=text.count("\n", 0, end + len(loose) - len(loose.lstrip())) + 1,
+                loose_line=line
+                + text.count("\n", m.start(), end + len(loose) - len(loose.lstrip())),
                 depth=depth,
             )
         )
     return out
 
 
+# Characters and pairs LaTeX gives a meaning to; a value without any is plain text already.
+_LATEX_SYNTAX = re.compile(r"[\\{}$~%&^_#]|--|``|''")
+
+
 def _latex_to_text(value: str) -> str:
+    if not _LATEX_SYNTAX.search(value):
+        return value
     from pylatexenc.latex2text import LatexNodes2Text
 
     try:
@@ -148,7 +162,7 @@ def _parse_block(text: str, strings: str, page: RawPage, line: int) -> list[dict
     for _ in range(_MAX_UNDEFINED):
         parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
         try:
-            return bibtexparser.loads(strings + defined + "\n" + text, parser=parser).entries
+            return bibtexparser.loads(defined + strings + "\n" + text, parser=parser).entries
         except UndefinedString as exc:
             name = str(exc.args[0]) if exc.args else "?"
             page.warn(
@@ -178,6 +192,14 @@ def _read_entries(blocks: list[_Block], text: str) -> list[dict[str, Any]] | Non
 def parse(text: str, path: Path) -> RawPage:
     page = RawPage(format=FORMAT)
     blocks = _blocks(text)
+    entries_only = [b for b in blocks if b.type not in _NON_ENTRIES]
+    if len(entries_only) > MAX_ENTRIES:
+        raise InputTooLargeError(
+            path,
+            f"{len(entries_only):,} BibTeX entries, over the limit of {MAX_ENTRIES:,} papers in "
+            "one profile; split the file",
+            line=entries_only[MAX_ENTRIES].line,
+        )
     head = _loose_text(_head(text))
     if head:
         page.unparsed(1, f"text before the first entry, not used: {head}")

@@ -26,6 +26,7 @@ _BLOCK = {
 }  # fmt: skip
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _EMPH = {"a", "b", "strong", "em", "i", "papertitle", "cite", "u"}
+_MAX_NESTING = 150  # deeper elements are read flat, without recursion
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TITLE_CLASS = re.compile(r"title", re.I)
 _BIBTEX = re.compile(r"^\s*@\w+\s*[{(]")
@@ -65,6 +66,7 @@ class _Renderer:
         self.cur_heading = 0
         self.cur_item = False
         self.pre = 0
+        self.depth = 0
 
     def newline(self, blank: bool = False) -> None:
         text = re.sub(r"[ \u00a0\u200b]+", " ", "".join(self.cur)).strip(" ")
@@ -112,6 +114,34 @@ class _Renderer:
         name = el.name.lower()
         if name in _DROP or _is_hidden(el):
             return
+        if self.depth >= _MAX_NESTING:
+            self.flat(el)
+            return
+        self.depth += 1
+        try:
+            self.element_in(el, name)
+        finally:
+            self.depth -= 1
+
+    def flat(self, el: Tag) -> None:
+        """An element nested deeper than any real page: its text, one line per text node,
+        read without recursion (a 20,000-deep ``<div>`` tower must not crash the reader)."""
+        self.newline()
+        dropped: set[int] = set()  # ids of dropped elements under ``el``
+        for node in el.descendants:
+            parent = node.parent
+            if isinstance(parent, Tag) and id(parent) in dropped:
+                if isinstance(node, Tag):
+                    dropped.add(id(node))
+                continue
+            if isinstance(node, Tag):
+                if _is_dropped(node):
+                    dropped.add(id(node))
+            elif type(node) is NavigableString and node.strip():
+                self.text(str(node))
+                self.newline()
+
+    def element_in(self, el: Tag, name: str) -> None:
         if name == "br":
             self.newline()
             return
@@ -152,6 +182,10 @@ class _Renderer:
                     self.cur_strong.append(span)
         if block:
             self.newline(blank=name == "p" or bool(heading))
+
+
+def _is_dropped(el: Tag) -> bool:
+    return el.name.lower() in _DROP or _is_hidden(el)
 
 
 def _classes(el: Tag) -> list[str]:

@@ -176,6 +176,8 @@ def parse_json(text: str, path: Path) -> list[RawPage]:
         if data and all(isinstance(d, dict) and "papers" in d for d in data):
             return [_validate_profile(d, path, FORMAT_JSON, text) for d in data]
         data = {"papers": data}
+    if isinstance(data, dict) and "papers" not in data and "title" in data:
+        data = {"papers": [data]}  # one paper on its own (a one-line JSONL file)
     if not isinstance(data, dict) or "papers" not in data:
         raise InputFileError(
             path, "JSON must be a profile object with a 'papers' list, or a list of papers", line=1
@@ -231,6 +233,7 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
     """One paper per line makes one profile; lines that hold whole profiles make one each."""
     papers: list[tuple[PaperIn, int]] = []
     pages: list[RawPage] = []
+    profile_lines: list[int] = []
     for ln in lines:
         if ln.blank:
             continue
@@ -241,6 +244,7 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
             )
         if "papers" in obj:
             pages.append(_validate_profile(obj, path, FORMAT_JSONL, ln.text, line=ln.number))
+            profile_lines.append(ln.number)
             continue
         if len(papers) >= MAX_PAPERS:
             raise InputFileError(
@@ -255,8 +259,13 @@ def parse_jsonl(lines: list[Line], path: Path) -> list[RawPage]:
                 path, "invalid paper: " + _format_validation(exc), line=ln.number
             ) from None
     if papers and pages:
+        first_profile = profile_lines[0]
+        first_paper = papers[0][1]
         raise InputFileError(
-            path, "JSONL mixes paper lines and profile lines; use one kind per file"
+            path,
+            f"JSONL mixes paper lines (first on line {first_paper}) and profile lines (first on "
+            f"line {first_profile}); use one kind per file",
+            line=max(first_paper, first_profile),
         )
     if papers:
         page = RawPage(format=FORMAT_JSONL)

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.chat import new_session_id
+from retrieval.cleaning import is_blank
 from retrieval.errors import ProfileAgentError, UserError
 
 from ..errors import error_json, internal_body, internal_error_id
@@ -50,7 +51,7 @@ def chat(state: State, request: Request, body: ChatIn) -> StreamingResponse:
     verified answer as JSON) or ``error``. A second question on a session whose answer is
     still being written is refused (409)."""
     llm = allowed_llm(request, body.llm)
-    if not body.question.strip():  # a 400 now rather than an error event in a 200 stream
+    if is_blank(body.question):  # a 400 now rather than an error event in a 200 stream
         raise UserError("the question is empty; ask something about the papers")
     profile = state.workspace.resolve(body.profile)  # unknown: a 404, not a broken stream
     session_id = body.session_id or new_session_id()
