@@ -80,6 +80,32 @@ def _check_store_dir(path: Path) -> None:
             f"store {path}: {_SQLITE} is not an SQLite database (corrupt or foreign); "
             f"{_recovery(path)}"
         )
+    foreign = _foreign_tables(db)
+    if foreign:
+        raise StoreError(
+            f"{path} is not a profile-agent store: its {_SQLITE} is another program's database "
+            f"(tables {', '.join(foreign[:5])}); it was left untouched. Pass --store with a new "
+            "or empty directory"
+        )
+
+
+def _foreign_tables(db: Path) -> list[str]:
+    """The tables of an SQLite file that holds tables but none of Chroma's (another program's
+    database under Chroma's file name); [] for a Chroma database, an empty one, or one that
+    cannot be read (the open that follows reports that)."""
+    try:
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = sorted(
+                row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            )
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return []
+    if not names or {"collections", "segments", "embeddings"} & set(names):
+        return []
+    return names
 
 
 def _looks_like_segment(path: Path) -> bool:

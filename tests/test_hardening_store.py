@@ -95,6 +95,22 @@ def test_a_foreign_directory_is_not_used_as_a_store(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+def test_another_programs_sqlite_database_is_not_used_as_a_store(tmp_path: Path):
+    import sqlite3
+
+    db = tmp_path / "chroma.sqlite3"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE invoices (id INTEGER, total REAL)")
+    con.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    res = runner.invoke(app, ["profiles", "--store", str(tmp_path)])
+    assert res.exit_code == 1 and "not a profile-agent store" in res.output, res.output
+    assert "invoices" in res.output and str(tmp_path) in " ".join(res.output.split())
+    assert db.read_bytes() == before  # Chroma added no tables to it
+
+
 def test_a_read_only_store_says_how_to_read_it(store: Path, monkeypatch: pytest.MonkeyPatch):
     # Root ignores file permissions, so the store's refusal is simulated at Chroma's door.
     import chromadb
