@@ -173,6 +173,25 @@ def test_barron_html_uses_the_dom(tmp_path: Path) -> None:
     assert "service section" in reasons and "patents section" in reasons
 
 
+def test_the_last_entry_keeps_its_venue_line(tmp_path: Path) -> None:
+    """An HTML list with nothing after its last item: the last entry's venue and year are
+    its last lines, not the title of an entry that does not follow."""
+    items = [
+        ("Graph networks for molecules", "Ada Lovelace, Bob Smith", "NeurIPS, 2021"),
+        ("Sparse attention for long documents", "Ada Lovelace, Carol Jones", "ICML, 2022"),
+        ("Robust control of quadrotors in wind", "Ada Lovelace, Dan Brown", "ICRA, 2020"),
+    ]
+    html = (
+        "<html><body><h1>Ada Lovelace</h1><h2>Publications</h2><ul>"
+        + "".join(f"<li><b>{t}</b><br>{a}<br>{v}</li>" for t, a, v in items)
+        + "</ul></body></html>"
+    )
+    prof = _parse(tmp_path, "page.html", html)
+    assert [(p.title, p.venue, p.year) for p in prof.papers] == [
+        (t, v, int(v[-4:])) for t, _, v in items
+    ]
+
+
 def test_html_renderer_drops_what_a_browser_hides() -> None:
     doc = html_page.render(BARRON)
     text = "\n".join(ln.text for ln in doc.lines)

@@ -147,7 +147,8 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
         ):
             k += 1
             a_end = author_idx[k]
-        next_a = author_idx[k + 1] if k + 1 < len(author_idx) else len(lines)
+        last = k + 1 >= len(author_idx)
+        next_a = len(lines) if last else author_idx[k + 1]
         k += 1
         tl, before = _title_above(lines, kinds, a, used_until, known)
         tail_start = a_end + 1
@@ -161,7 +162,9 @@ def _block_entries(lines: list[GLine], kinds: list[str], years: list[int | None]
         ):
             continue
         authors = parse_authors(" ".join(lines[x].text.strip() for x in range(a, a_end + 1)))
-        tail = _tail(lines, kinds, tail_start, next_a - 1)  # next_a - 1: the next title
+        # Up to the next entry's title (the line above its authors); the last entry's tail
+        # may run to the end of the page.
+        tail = _tail(lines, kinds, tail_start, next_a if last else next_a - 1)
         venue, year, abstract = _read_tail(lines, before + tail)
         end = max([a_end, *tl, *tail])
         drafts.append(
