@@ -89,7 +89,8 @@ class _Groups:
     * the 3 highest paper-paper similarities between every two groups (``top``, merged as
       top-3 of the union, so the linkage of a merged group costs O(groups), not O(papers^2));
     * which groups may never merge (``apart`` pairs, carried through merges);
-    * per group: papers per field, papers with complete author lists, single-author papers.
+    * per group: papers per field and per spelling of the owner's name, first and last year,
+      papers with complete author lists, single-author papers (venue styles per paper).
     """
 
     def __init__(
