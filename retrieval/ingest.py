@@ -15,7 +15,7 @@ from .config import ChunkConfig
 from .embeddings import Embedder
 from .errors import UserError
 from .models import Chunk, Profile
-from .store import VectorStore
+from .store import VectorStore, reading_hash
 
 Progress = Callable[[int, int], None]  # (chunks done, chunks in the job)
 
@@ -60,6 +60,7 @@ def _plan(profile: Profile, store: VectorStore, embedder: Embedder, chunking: Ch
         and not plan.to_update
         and record is not None
         and record.get("content_hash") == profile.content_hash
+        and record.get("reading") == reading_hash(profile)
         and record.get("chunks") == len(chunks)
     )
     return plan

@@ -11,6 +11,7 @@ and field; it is not a profile and never appears in searches or profile listings
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import sqlite3
@@ -35,6 +36,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _SQLITE = "chroma.sqlite3"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def reading_hash(profile: Profile) -> str:
+    """What the parser read from the page (identity ids aside): a newer parser that reads the
+    same bytes differently gives another hash, so re-ingesting updates the stored reading."""
+    plain = profile.model_copy(
+        update={"papers": [p.model_copy(update={"identity_id": None}) for p in profile.papers]}
+    )
+    return hashlib.sha256(plain.model_dump_json().encode()).hexdigest()
 
 
 def _recovery(path: Path) -> str:
@@ -486,6 +496,7 @@ class VectorStore:
                     "papers": len(profile.papers),
                     "chunks": chunk_count,
                     "content_hash": profile.content_hash,
+                    "reading": reading_hash(profile),
                     "source_format": profile.source_format,
                     "source_path": profile.source_path or "",
                 }

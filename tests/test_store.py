@@ -33,6 +33,29 @@ def test_ingest_twice_leaves_the_same_chunks(workspace: Workspace) -> None:
     assert workspace.store.chunks.count() == len(ids)
 
 
+def test_a_new_reading_of_the_same_bytes_is_stored(workspace: Workspace) -> None:
+    """A newer parser can read the same page differently (a venue, an author list): the same
+    bytes re-ingested then update the stored profile instead of saying 'unchanged'."""
+    [profile] = workspace.parse(SEED["003"])
+    workspace.ingest(profile)
+    first = profile.papers[0]
+    reread = profile.model_copy(
+        update={
+            "papers": [
+                first.model_copy(update={"venue": "A Venue Read Better", "authors": ["Ada Byron"]}),
+                *profile.papers[1:],
+            ]
+        }
+    )
+    assert reread.content_hash == profile.content_hash
+    result = workspace.ingest(reread)
+    assert not result.unchanged and result.added == 0
+    stored = workspace.store.get_profile(profile.id)
+    assert stored is not None and stored.papers[0].venue == "A Venue Read Better"
+    assert stored.papers[0].authors == ["Ada Byron"]
+    assert workspace.ingest(reread).unchanged
+
+
 def test_changed_page_replaces_its_old_chunks(workspace: Workspace, tmp_path: Path) -> None:
     [profile] = workspace.parse(SEED["003"])
     workspace.ingest(profile)
