@@ -82,6 +82,18 @@ _BARE.update({"SP": "eess.SP", "IV": "eess.IV", "AS": "eess.AS", "SY": "eess.SY"
 _BY_NAME = {name.lower(): code for code, name in ARXIV_CATEGORIES.items()}
 
 
+# Every arXiv archive, for codes outside the table above ("astro-ph.GA", "hep-ex", "q-fin.ST").
+_ARXIV_CODE = re.compile(
+    r"(?:cs|math|stat|eess|econ|q-bio|q-fin|physics|astro-ph|cond-mat|gr-qc|hep-ex|hep-lat|"
+    r"hep-ph|hep-th|math-ph|nlin|nucl-ex|nucl-th|quant-ph)(?:\.[A-Za-z][A-Za-z-]*)?"
+)
+
+
+def is_arxiv_code(code: str) -> bool:
+    """Whether ``code`` is an arXiv subject code (any archive, with or without subject)."""
+    return bool(_ARXIV_CODE.fullmatch(code))
+
+
 def normalize_category(raw: str) -> str | None:
     """``"LG"`` -> ``"cs.LG"``; ``"arXiv.org Machine Learning"`` -> ``"cs.LG"``; unknown -> None."""
     s = raw.strip()
@@ -106,5 +118,7 @@ def field_of(code: str) -> str:
     computing (computer science, statistics, EE, applied mathematics)."""
     if code in _APPLIED:
         return "computing"
-    head = code.split(".")[0].split("-")[0]
-    return _ARCHIVE.get(head, "computing")
+    archive = code.split(".")[0]
+    if archive == "q-fin":
+        return "economics"
+    return _ARCHIVE.get(archive.split("-")[0], "computing")

@@ -276,3 +276,68 @@ def test_a_venue_style_only_one_person_shares_decides_what_content_leaves_open()
     assert styled.people == 2 and _together(styled, 15, 29, 30) and not styled.unattributed
     plain = _identify("Xiang Li", page("Nature Communications, 2025"))
     assert plain.people == 2 and {p.position for p in plain.unattributed} == {29, 30}
+
+
+def test_a_coauthor_with_the_owners_initial_and_family_name_is_someone_else():
+    """On a 'Xiang Li' page, a co-author 'Xin Li' is not the owner written another way: the
+    papers that list both are the owner's as written ('Xiang Li'), they merge with the
+    owner's other papers on one subject, and 'Xin Li' stays a named co-author."""
+    with_xin = [P(["Xin Li", "Xiang Li", "Bob Ray"], 2020 + k, {0: 0.9}) for k in range(4)]
+    without = [P(["Xiang Li", "Cy Doe"], 2020 + k, {0: 0.9}) for k in range(4)]
+    result = _identify("Xiang Li", with_xin + without)
+    assert result.people == 1 and _together(result, 1, 8)
+    assert "Xin Li" in result.identities[0].evidence.coauthors
+
+
+def test_different_middle_initials_are_different_coauthors():
+    """'J. A. Smith' and 'J. B. Smith' on one page are two people: they link nothing."""
+    first = _community("Sam Lee", "Ann Poe", [2010, 2011, 2012], {0: 0.8})
+    second = _community("Sam Lee", "Bo Chan", [2010, 2011, 2012], {3: 0.8})
+    for p in first:
+        p.codes = ["math.DS"]
+    for p in second:
+        p.codes = ["cs.CL"]
+    first[0].authors.append("J. A. Smith")
+    second[0].authors.append("J. B. Smith")
+    result = _identify("Sam Lee", first + second)
+    assert result.people == 2 and not _together(result, 1, 4)
+
+
+def test_lazy_greedy_merging_matches_recomputing_every_row():
+    """The merge loop keeps upper bounds for rows whose partner was merged; on pages with many
+    exactly tied similarities it must still make the merges of recomputing every row after
+    each merge (largest margin; ties to the lowest row, then the lowest column)."""
+    from agent.identities.clustering import _facts, _Groups
+
+    rng = np.random.default_rng(3)
+    for trial in range(300):
+        n = int(rng.integers(3, 16))
+        papers = [
+            P(
+                ["Sam Lee"] + ([f"Co {rng.integers(0, 4)}"] if rng.random() < 0.5 else []),
+                int(rng.integers(2010, 2020)),
+            )
+            for _ in range(n)
+        ]
+        evidence, cats = _page("Sam Lee", papers)
+        # Quantised similarities: many exact ties.
+        sim = np.round(0.25 + rng.integers(0, 8, size=(n, n)) * 0.05, 6)
+        sim = np.triu(sim, 1) + np.triu(sim, 1).T + np.eye(n)
+        facts = _facts(evidence, cats)
+
+        lazy = _Groups(sim, facts, set())
+        lazy.merge_by_content()
+
+        naive = _Groups(sim, facts, set())
+        while True:
+            rows = [int(r) for r in np.flatnonzero(naive.active)]
+            best = None
+            for r in rows:
+                m = naive._margins(r)
+                c = int(m.argmax())
+                if np.isfinite(m[c]) and (best is None or m[c] > best[0]):
+                    best = (m[c], r, c)
+            if best is None:
+                break
+            naive.union(best[1], best[2])
+        assert sorted(lazy.groups()) == sorted(naive.groups()), trial

@@ -6,9 +6,9 @@ Evidence, strongest first:
    initials are one key) and shared organisations link papers outright.
 2. A user's corrections: ``together`` groups are linked, ``apart`` pairs are never merged
    (they override everything else, and are kept across re-ingests).
-3. The owner's name as written: papers that write it with a spelled-out given name the page's
-   name lacks ("Xiang Lisa Li" on a "Xiang Li" page), and papers that write it without, are
-   never merged on content.
+3. The owner's name as written: a group whose papers write it with a spelled-out given name
+   the page's name lacks ("Xiang Lisa Li" on a "Xiang Li" page) and one whose papers write it
+   without (two or more papers each) are never merged on content.
 4. Field: papers whose arXiv archive (math / physics / q-bio / econ / computing) differs are
    not merged on content; the page's codes are used, else the predicted category. Papers that
    read alike (top-3 similarity >= FIELD_OVERRIDE_SIMILARITY) are on one subject whatever the
@@ -19,7 +19,7 @@ Evidence, strongest first:
    can tell: when both groups list complete author lists and share nobody, that silence is
    evidence of different people, so the bar is high; with truncated ("et al.") or missing
    lists it is low. Single-author papers by the owner join each other at a lower bar still.
-6. Time: two collaborator communities one after the other (a PhD lab, then a postdoc lab)
+6. Time: two groups with real weight one after the other (a PhD lab, then a postdoc lab)
    merge at a lower bar than two that publish in the same years.
 7. Weight: a group of fewer than 10% of the page's papers joins the person it clearly
    resembles, else it is left unattributed; so is a single paper. On a page that shows one
@@ -212,7 +212,8 @@ class _Groups:
         clash = (fr >= 0) & (fo >= 0) & (fo != fr) & (rounded(top_link) < FIELD_OVERRIDE_SIMILARITY)
         # Both groups write the owner's name, and never the same way ("Xiang Lisa Li" on one
         # side only): the name itself tells them apart.
-        known = self.form_counts.sum(axis=1) > 0
+        # Two or more papers on each side: one oddly written paper is not a pattern.
+        known = self.form_counts.sum(axis=1) >= 2
         shared = (self.form_counts > 0).astype(np.int32) @ (self.form_counts[r] > 0)
         clash |= known[r] & known & (shared == 0)
         solo = (self.solo[r] == self.size[r]) & (self.solo == self.size)
@@ -282,7 +283,7 @@ class _Groups:
         order = order_desc(scores)
         top = float(scores[order[0]])
         second = float(scores[order[1]]) if len(people) > 1 else 0.0
-        if top >= LOOSE_SIMILARITY and top - max(second, 0.0) >= ATTACH_MARGIN:
+        if top >= LOOSE_SIMILARITY and stable(top - max(second, 0.0)) >= ATTACH_MARGIN:
             return people[order[0]], top
         own = frozenset.intersection(*(self.styles[i] for i in self.members[r]))
         if not own or len(people) < 2:
@@ -295,7 +296,7 @@ class _Groups:
         ]
         if len(shared) == 1:
             score = float(scores[shared[0]])
-            if score >= max(STYLE_SIMILARITY, top - ATTACH_MARGIN):
+            if score >= max(STYLE_SIMILARITY, stable(top - ATTACH_MARGIN)):
                 return people[shared[0]], score
         return None
 
@@ -327,7 +328,8 @@ class _Groups:
             clash = self.clashes(i)
             people = [g for g in everyone if not clash[g]]
             chosen = self._choose(i, people, sim) if people else None
-            peers = [sim[i, j] for j in singles if j != i]
+            # Only singles it could be merged with; a copy of the same paper is no other work.
+            peers = [sim[i, j] for j in singles if j != i and not clash[j] and sim[i, j] < 1.0]
             peer = float(max(peers)) if peers else -np.inf  # sim is rounded
             if chosen and chosen[1] >= peer:
                 joins.append((i, chosen[0]))
@@ -335,24 +337,28 @@ class _Groups:
             self.union(g, i)
 
     def merge_by_content(self, communities_only: bool = False) -> None:
-        """Greedy: merge the pair with the largest margin over its bar, until none is left.
-        Each group caches its best partner and margin. After a merge, the merged group's row
-        is recomputed; a group whose best partner was one of the two merged keeps an upper
-        bound (its old best or its margin to the merged group, whichever is higher) and is
-        recomputed only when that bound comes out on top: the same merges in the same order as
-        recomputing every such row at once, without the cost when a large group absorbs many
-        single papers one by one. ``communities_only``: merge collaborator communities with
-        each other only."""
+        """Greedy: merge the pair with the largest margin over its bar (ties: the lowest group
+        index, then the lowest partner index), until none is left. Each group caches its best
+        partner and margin. After a merge, the merged group's row is recomputed; a group whose
+        best partner was one of the two merged keeps an upper bound (its old best or its margin
+        to the merged group, whichever is higher) and is recomputed only when that bound comes
+        out on top: the merges of recomputing every row after each merge, without the cost
+        when a large group absorbs many single papers one by one. ``communities_only``: merge
+        collaborator communities with each other only."""
         self.communities_only = communities_only
         best_val = np.full(self.n, -np.inf)
         best_col = np.full(self.n, -1)
         stale = np.zeros(self.n, dtype=bool)
 
-        def refresh(r: int) -> None:
+        def refresh(r: int) -> np.ndarray:
             m = self._margins(r)
             best_col[r] = int(m.argmax())
             best_val[r] = m[best_col[r]]
             stale[r] = False
+            return m
+
+        if not self.active.any():
+            return
 
         for r in np.flatnonzero(self.active):
             refresh(int(r))
@@ -368,8 +374,7 @@ class _Groups:
             keep, gone = self.find(a), (b if self.find(a) == a else a)
             best_val[gone] = -np.inf
             stale[gone] = False
-            refresh(keep)
-            m = self._margins(keep)
+            m = refresh(keep)
             for r in np.flatnonzero(self.active):
                 if r == keep:
                     continue
@@ -379,8 +384,11 @@ class _Groups:
                     if np.isfinite(m[r]) and m[r] > best_val[r]:
                         best_val[r] = m[r]
                     stale[r] = True
-                elif np.isfinite(m[r]) and m[r] > best_val[r]:
-                    # Every other pair of it is unchanged: the merged group is its best.
+                elif np.isfinite(m[r]) and (
+                    m[r] > best_val[r] or (m[r] == best_val[r] and keep < best_col[r])
+                ):
+                    # Every other pair of it is unchanged: the merged group is its best (on a
+                    # tie, when it has the lower index, as a recomputed row would pick it).
                     best_col[r] = keep
                     best_val[r] = m[r]
 
@@ -396,6 +404,7 @@ class _PaperFacts:
     # given name the page's name lacks ("Xiang Lisa Li" for "Xiang Li"), None when the owner is
     # not in the author list or is written with initials only.
     form: str | None = None
+    self_key: str | None = None  # the co-author key of the owner's spelling on this paper
     year: int | None = None
     style: frozenset[str] = frozenset()  # how the venue is written (venue_style.py)
 
@@ -404,11 +413,16 @@ def _facts(evidence: Evidence, categories: list[PaperCategory]) -> list[_PaperFa
     name = evidence.profile.name
     owner = name_key(name) if name else None
     cats = {pc.paper: pc for pc in categories}
+    keys = _coauthor_keys(a for pe in evidence.papers for a in pe.paper.authors)
     out = []
     for pe in evidence.papers:
         p = pe.paper
-        written = next((a for a in p.authors if name and same_person(name, a)), None)
-        others = {_coauthor_key(a) for a in p.authors if name_key(a) != owner}
+        # The owner as this paper writes them: their exact name when it is there (a co-author
+        # "Xin Li" on a "Xiang Li" page is someone else), else another spelling of it.
+        written = next((a for a in p.authors if name_key(a) == owner), None) or next(
+            (a for a in p.authors if name and same_person(name, a)), None
+        )
+        others = {keys[a] for a in p.authors if name_key(a) != owner}
         # The owner under another spelling ("A. L. Baskerville", "Xiang Lisa Li") stays in
         # ``others``: papers that write the owner the same unusual way are linked by it.
         form = _name_form(written, name) if written and name else None
@@ -425,6 +439,7 @@ def _facts(evidence: Evidence, categories: list[PaperCategory]) -> list[_PaperFa
                 orgs={o.lower() for o in p.orgs},
                 field=field,
                 form=form,
+                self_key=keys[written] if written else None,
                 year=p.year,
                 style=venue_style(p.venue),
             )
@@ -432,30 +447,62 @@ def _facts(evidence: Evidence, categories: list[PaperCategory]) -> list[_PaperFa
     return out
 
 
-def _coauthor_key(author: str) -> str:
-    """One key for the spellings of one co-author across papers: the first given name (or its
-    initial when only that is written) and the family name; middle names and initials are
-    left out ("Masood S. Mortazavi" = "Masood Mortazavi", "S. M. Shekatkar" = "S. Shekatkar",
-    but "Yu Wang" != "Yi Wang")."""
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _name_parts(author: str) -> tuple[str, tuple[str, ...], str]:
+    """(first given name or its initial, middle initials, family name), name_key-normalised;
+    "Jr."-style suffixes dropped; "Family, Given" understood."""
     if "," in author:
         family, _, given = author.partition(",")
-        tokens = [t for t in re.split(r"[\s.]+", given) if t]
+        tokens = [t for t in re.split(r"[\s.]+", given) if t and name_key(t) not in _SUFFIXES]
     else:
-        parts = [t for t in re.split(r"[\s.]+", author) if t]
+        parts = [t for t in re.split(r"[\s.]+", author) if t and name_key(t) not in _SUFFIXES]
         family, tokens = (parts[-1], parts[:-1]) if len(parts) > 1 else (author, [])
     first = name_key(tokens[0]) if tokens else ""
-    return f"{first} {name_key(family)}".strip()
+    middles = tuple(k[:1] for t in tokens[1:] if (k := name_key(t)))
+    return first, middles, name_key(family)
+
+
+def _coauthor_keys(authors: Iterable[str]) -> dict[str, str]:
+    """One key per co-author spelling on the page, shared by the spellings of one person:
+    the first given name (or initial) and the family name, middle initials left out when the
+    page never writes two different ones for that first and family name ("Masood S.
+    Mortazavi" = "Masood Mortazavi", "S. M. Shekatkar" = "S. Shekatkar"), kept when it does
+    ("J. A. Smith" != "J. B. Smith"); "Yu Wang" != "Yi Wang"."""
+    parts = {a: _name_parts(a) for a in dict.fromkeys(authors)}
+    middles: dict[tuple[str, str], set[tuple[str, ...]]] = {}
+    for first, mid, family in parts.values():
+        middles.setdefault((first, family), set()).add(mid)
+    keys = {}
+    for a, (first, mid, family) in parts.items():
+        several = len({m for m in middles[(first, family)] if m}) > 1
+        keys[a] = " ".join(x for x in (first, ".".join(mid) if several else "", family) if x)
+    return keys
 
 
 def _name_form(written: str, owner: str) -> str | None:
     """The spelled-out given names in ``written`` that the page's ``owner`` name lacks, joined
-    ("" when there are none); None when ``written`` gives initials only beside the family name."""
+    ("" when there are none: the same name however spaced or hyphenated, "Jane" for a page's
+    "J."); None when ``written`` gives initials only beside the family name."""
+    if name_key(written) == name_key(owner):
+        return ""
     tokens = [t for t in re.split(r"[\s.,]+", written) if t]
     spelled = [name_key(t) for t in tokens if len(name_key(t)) >= 2]
     if len(spelled) < 2:
         return None
-    known = {name_key(t) for t in re.split(r"[\s.,]+", owner) if t}
-    return " ".join(sorted(t for t in spelled if t not in known))
+    own = [name_key(t) for t in re.split(r"[\s.,\-]+", owner) if t]
+    known = set(own) | {"".join(own)}
+    initials = [k for k in own if len(k) == 1]
+    extra = []
+    for t in spelled:
+        if t in known or any(t in k for k in known if len(k) > len(t)):
+            continue
+        if t[:1] in initials:  # "Jane" writes out the page's "J."
+            initials.remove(t[:1])
+            continue
+        extra.append(t)
+    return " ".join(sorted(extra))
 
 
 def _labels_to_index(labels: Iterable[str], index: dict[str, int], what: str) -> list[int]:
@@ -601,6 +648,7 @@ def _result(
     groups, single = _listed(sorted(groups, key=lambda g: (-len(g), g[0])), facts, pinned)
     people = len(groups)
     cats = {pc.paper: pc.codes for pc in categories}
+    keys = _coauthor_keys(a for pe in papers for a in pe.paper.authors)
     identities: list[Identity] = []
     for k, group in enumerate(groups, start=1):
         inside_mask = np.zeros(len(papers), dtype=bool)
@@ -618,12 +666,10 @@ def _result(
             outside = float(row[~inside_mask].max()) if (~inside_mask).any() else 0.0
             conf = 0.95 if linked else min(0.95, max(0.3, stable(0.6 + inside - outside)))
             members.append((i, round(conf, 3)))
-        spelled = {_coauthor_key(a): a for i in group for a in papers[i].paper.authors}
-        owner = evidence.profile.name
+        spelled = {keys[a]: a for i in group for a in papers[i].paper.authors}
+        selves = {facts[i].self_key for i in group}
         shared = [
-            spelled.get(a, a)
-            for a, c in _ranked(coauthor_counts)
-            if c >= 2 and not (owner and same_person(owner, spelled.get(a, a)))
+            spelled.get(a, a) for a, c in _ranked(coauthor_counts) if c >= 2 and a not in selves
         ][:5]
         orgs = Counter(o for i in group for o in facts[i].orgs)
         codes = Counter(c for i in group for c in cats.get(papers[i].label, []))
