@@ -107,7 +107,7 @@ def normalize_category(raw: str) -> str | None:
 
 _ARCHIVE = {"math": "mathematics", "hep": "physics", "physics": "physics", "cond": "physics",
             "quant": "physics", "astro": "physics", "nucl": "physics", "gr": "physics",
-            "q": "biology", "econ": "economics"}  # fmt: skip
+            "nlin": "physics", "q": "biology", "econ": "economics"}  # fmt: skip
 # Applied mathematics is shared with computing: optimisation or numerics alone do not make
 # a different person, nor a different field to compare novelty within.
 _APPLIED = frozenset({"math.OC", "math.NA", "math.PR", "math.ST", "math.IT"})
