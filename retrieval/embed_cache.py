@@ -13,86 +13,43 @@ lets a fresh ``profile-agent summarize`` skip loading the encoder at all.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from .blob_cache import BlobCache, env_flag
 from .embeddings import Embedder
 
 _DISK_MAX_ROWS = 100_000  # ~160 MB of 384-d float32 vectors; the oldest rows go first
 
 
 def disk_cache_enabled() -> bool:
-    return os.environ.get("PROFILE_AGENT_EMBED_CACHE", "1").strip().lower() not in (
-        "0",
-        "off",
-        "false",
-        "no",
-    )
+    return env_flag("PROFILE_AGENT_EMBED_CACHE")
 
 
 class DiskVectorCache:
-    """Vectors by text key in one SQLite file. Every failure (read-only dir, locked or
-    corrupt file) makes it a no-op: a cache must never break the command it speeds up."""
+    """Vectors by text key in one SQLite file (``BlobCache``: any failure is a miss)."""
 
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
         self.dim = dim
-        self._db: sqlite3.Connection | None = None
-        self._broken = False
-
-    def _conn(self) -> sqlite3.Connection | None:
-        if self._db is None and not self._broken:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS v (k BLOB PRIMARY KEY, vec BLOB NOT NULL)")
-                self._db = db
-            except (OSError, sqlite3.Error):
-                self._broken = True
-        return self._db
+        self._blobs = BlobCache(path, "v", "vec", _DISK_MAX_ROWS)
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        db = self._conn()
-        if db is None or not keys:
-            return {}
         out: dict[bytes, np.ndarray] = {}
-        try:
-            for start in range(0, len(keys), 500):
-                part = list(keys[start : start + 500])
-                marks = ",".join("?" * len(part))
-                for k, blob in db.execute(f"SELECT k, vec FROM v WHERE k IN ({marks})", part):
-                    vec = np.frombuffer(blob, dtype=np.float32)
-                    if vec.shape == (self.dim,):
-                        out[bytes(k)] = vec
-        except sqlite3.Error:
-            return out
+        for k, blob in self._blobs.get(keys).items():
+            vec = np.frombuffer(blob, dtype=np.float32)
+            if vec.shape == (self.dim,):
+                out[k] = vec
         return out
 
     def put(self, rows: dict[bytes, np.ndarray]) -> None:
-        db = self._conn()
-        if db is None or not rows:
-            return
-        try:
-            db.execute("BEGIN")
-            db.executemany(
-                "INSERT OR REPLACE INTO v (k, vec) VALUES (?, ?)",
-                [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in rows.items()],
-            )
-            db.execute(
-                "DELETE FROM v WHERE rowid <= (SELECT MAX(rowid) FROM v) - ?", (_DISK_MAX_ROWS,)
-            )
-            db.execute("COMMIT")
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
+        self._blobs.put(
+            {k: np.ascontiguousarray(v, dtype=np.float32).tobytes() for k, v in rows.items()}
+        )
 
 
 class CachedEmbedder:

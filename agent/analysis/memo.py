@@ -12,14 +12,13 @@ turns the disk level off.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
-import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+
+from retrieval.blob_cache import BlobCache, env_flag
 
 T = TypeVar("T")
 
@@ -28,34 +27,16 @@ _MEMORY_MAX = 300_000
 
 
 def _enabled() -> bool:
-    return os.environ.get("PROFILE_AGENT_ANALYSIS_CACHE", "1").strip().lower() not in (
-        "0",
-        "false",
-        "no",
-        "off",
-    )
+    return env_flag("PROFILE_AGENT_ANALYSIS_CACHE")
 
 
 class TextMemo:
-    """Results of the named steps by text, in memory and in one SQLite file."""
+    """Results of the named steps by text, in memory and in one SQLite file (``BlobCache``)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._db: sqlite3.Connection | None = None
-        self._broken = path is None
+        self._blobs = BlobCache(path, "m", "body", MAX_ROWS)
         self._rows: dict[bytes, Any] = {}
-
-    def _conn(self) -> sqlite3.Connection | None:
-        if self._db is None and not self._broken and self.path is not None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS m (k BLOB PRIMARY KEY, body BLOB NOT NULL)")
-                self._db = db
-            except (OSError, sqlite3.Error):
-                self._broken = True
-        return self._db
 
     @staticmethod
     def key(step: str, text: str) -> bytes:
@@ -82,35 +63,19 @@ class TextMemo:
         return out
 
     def _read(self, keys: list[bytes]) -> dict[bytes, Any]:
-        db = self._conn()
         out: dict[bytes, Any] = {}
-        if db is None:
-            return out
-        try:
-            for start in range(0, len(keys), 900):
-                part = keys[start : start + 900]
-                marks = ",".join("?" * len(part))
-                for k, body in db.execute(f"SELECT k, body FROM m WHERE k IN ({marks})", part):
-                    out[bytes(k)] = marshal.loads(body)
-        except (sqlite3.Error, ValueError, EOFError, TypeError):
-            return out
+        for k, body in self._blobs.get(keys).items():
+            try:
+                out[k] = marshal.loads(body)
+            except (ValueError, EOFError, TypeError):
+                continue  # a damaged row: computed again
         return out
 
     def _write(self, rows: dict[bytes, Any]) -> None:
-        db = self._conn()
-        if db is None:
-            return
         try:
-            db.execute("BEGIN")
-            db.executemany(
-                "INSERT OR REPLACE INTO m (k, body) VALUES (?, ?)",
-                [(k, marshal.dumps(v)) for k, v in rows.items()],
-            )
-            db.execute("DELETE FROM m WHERE rowid <= (SELECT MAX(rowid) FROM m) - ?", (MAX_ROWS,))
-            db.execute("COMMIT")
-        except (sqlite3.Error, ValueError):
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
+            self._blobs.put({k: marshal.dumps(v) for k, v in rows.items()})
+        except ValueError:  # a result marshal cannot write: kept in memory only
+            return
 
 
 _MEMO: TextMemo | None = None

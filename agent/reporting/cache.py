@@ -26,12 +26,13 @@ import contextlib
 import functools
 import hashlib
 import logging
-import os
 import sqlite3
 import sys
 import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from retrieval.blob_cache import env_flag
 
 if TYPE_CHECKING:
     from retrieval.models import ProfileSummary
@@ -48,12 +49,7 @@ _KEEP = 64  # reports kept per store position (older positions are dropped on wr
 
 
 def enabled() -> bool:
-    return os.environ.get("PROFILE_AGENT_REPORT_CACHE", "1").strip().lower() not in (
-        "0",
-        "false",
-        "no",
-        "off",
-    )
+    return env_flag("PROFILE_AGENT_REPORT_CACHE")
 
 
 @functools.cache

@@ -1,0 +1,73 @@
+"""Bytes by key in one SQLite file: the disk level of the caches (encoder vectors, the analysis
+memo). The oldest rows go past ``max_rows``. Every failure (read-only dir, locked or corrupt
+file) makes it a no-op: a cache must never break the command it speeds up."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+_CHUNK = 500  # keys per SELECT ... IN (...)
+
+
+def env_flag(name: str) -> bool:
+    """A cache switch: on unless ``name`` is 0 / false / no / off."""
+    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+class BlobCache:
+    def __init__(self, path: Path | None, table: str, column: str, max_rows: int) -> None:
+        self.path = path
+        self._sql_get = f"SELECT k, {column} FROM {table} WHERE k IN "
+        self._sql_put = f"INSERT OR REPLACE INTO {table} (k, {column}) VALUES (?, ?)"
+        self._sql_create = (
+            f"CREATE TABLE IF NOT EXISTS {table} (k BLOB PRIMARY KEY, {column} BLOB NOT NULL)"
+        )
+        self._sql_trim = f"DELETE FROM {table} WHERE rowid <= (SELECT MAX(rowid) FROM {table}) - ?"
+        self.max_rows = max_rows
+        self._db: sqlite3.Connection | None = None
+        self._broken = path is None
+
+    def _conn(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken and self.path is not None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(self._sql_create)
+                self._db = db
+            except (OSError, sqlite3.Error):
+                self._broken = True
+        return self._db
+
+    def get(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        """The stored bytes of the keys found (a read error ends the reading: fewer hits)."""
+        db = self._conn()
+        out: dict[bytes, bytes] = {}
+        if db is None or not keys:
+            return out
+        try:
+            for start in range(0, len(keys), _CHUNK):
+                part = list(keys[start : start + _CHUNK])
+                marks = ",".join("?" * len(part))
+                for k, body in db.execute(f"{self._sql_get}({marks})", part):
+                    out[bytes(k)] = bytes(body)
+        except sqlite3.Error:
+            pass
+        return out
+
+    def put(self, rows: Mapping[bytes, bytes]) -> None:
+        db = self._conn()
+        if db is None or not rows:
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany(self._sql_put, list(rows.items()))
+            db.execute(self._sql_trim, (self.max_rows,))
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
