@@ -112,7 +112,6 @@ class _Groups:
         for i, j in apart:
             self.cannot[i, j] = self.cannot[j, i] = True
         fields = sorted({f.field for f in facts if f.field})
-        self.fields = fields
         self.field_counts = np.zeros((n, len(fields) or 1), dtype=np.int32)
         for i, f in enumerate(facts):
             if f.field:
@@ -180,15 +179,19 @@ class _Groups:
         counts = self.field_counts[rows]
         return np.where(counts.sum(axis=-1) > 0, counts.argmax(axis=-1), -1)
 
+    def top_link(self, rows: int | slice = slice(None)) -> np.ndarray:
+        """Mean of the 3 highest paper-paper similarities between group(s) ``rows`` and every
+        group; -inf where there is no pair."""
+        top = self.top[rows]
+        finite = np.isfinite(top)
+        count = finite.sum(axis=-1)
+        total = np.where(finite, top, 0).sum(axis=-1)
+        return np.where(count > 0, total / np.maximum(count, 1), -np.inf)
+
     def _margins(self, r: int) -> np.ndarray:
         """linkage - required similarity from group ``r`` to every group; -inf where a merge
         is not allowed."""
-        top = self.top[r]
-        finite = np.isfinite(top)
-        count = finite.sum(axis=1)
-        link = np.where(
-            count > 0, np.where(finite, top, 0).sum(axis=1) / np.maximum(count, 1), -np.inf
-        )
+        link = self.top_link(r)
         both = self.community[r] & self.community
         average = self.total[r] / np.maximum(self.size[r] * self.size, 1)
         bars = self.bars(r)
@@ -206,10 +209,8 @@ class _Groups:
         """The similarity group ``r`` needs to merge with each group on content; NaN where
         their fields differ (no content merge at all)."""
         fr, fo = self._field(r), self._field(np.arange(self.n))
-        top = self.top[r]
-        finite = np.isfinite(top)
-        top_link = np.where(finite, top, 0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
-        clash = (fr >= 0) & (fo >= 0) & (fo != fr) & (rounded(top_link) < FIELD_OVERRIDE_SIMILARITY)
+        close = rounded(self.top_link(r)) >= FIELD_OVERRIDE_SIMILARITY
+        clash = (fr >= 0) & (fo >= 0) & (fo != fr) & ~close
         # Both groups write the owner's name, and never the same way ("Xiang Lisa Li" on one
         # side only): the name itself tells them apart.
         # Two or more papers on each side: one oddly written paper is not a pattern.
@@ -222,15 +223,6 @@ class _Groups:
         bar = np.where(self.community[r] & self.community, COMMUNITY_SIMILARITY, bar)
         return np.where(clash, np.nan, bar)
 
-    def linkage(self) -> np.ndarray:
-        """Average linkage between every two active groups (rounded); -inf elsewhere."""
-        sizes = self.size.astype(np.float64)
-        link = rounded(self.total / np.maximum(np.outer(sizes, sizes), 1))
-        link[~self.active] = -np.inf
-        link[:, ~self.active] = -np.inf
-        np.fill_diagonal(link, -np.inf)
-        return link
-
     def clashes(self, r: int) -> np.ndarray:
         return np.isnan(self.bars(r)) | self.cannot[r]
 
@@ -242,9 +234,7 @@ class _Groups:
         one field rarely publish one after the other. Closest pair first, until none is left."""
         while True:
             big = self.active & (self.size >= weighty) & (self.dated > 0)
-            top = self.top
-            finite = np.isfinite(top)
-            link = rounded(np.where(finite, top, 0).sum(axis=2) / np.maximum(finite.sum(axis=2), 1))
+            link = rounded(self.top_link())
             best: tuple[float, int, int] | None = None
             for a in np.flatnonzero(big):
                 clash = self.clashes(int(a))
