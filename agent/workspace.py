@@ -276,7 +276,7 @@ class Workspace:
         """What to do when no profile is indexed under the current settings: ingest, or (when
         the store holds profiles indexed with other embedding or chunking settings) go back
         to those settings or re-ingest."""
-        hidden = self._profiles_under_other_settings()
+        hidden = self.store.profiles_in_other_indexes()
         if not hidden:
             return "run 'profile-agent ingest FILE' (or --seeds)"
         return (
@@ -284,21 +284,6 @@ class Workspace:
             "chunking settings (PROFILE_AGENT_EMBEDDING__*, PROFILE_AGENT_CHUNKING__*); unset or "
             "restore those settings to see them, or re-ingest the pages with the current ones"
         )
-
-    def _profiles_under_other_settings(self) -> int:
-        """Profile records in collections of other index names (0 when that cannot be told)."""
-        try:
-            client = self.store._client  # the store's own client; listing reads nothing else
-            names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
-            return sum(
-                client.get_collection(n).count()
-                for n in names
-                if n.startswith("chunks_")
-                and n.endswith("_profiles")
-                and n != f"{self.index}_profiles"
-            )
-        except Exception:  # a best-effort hint; never the cause of an error itself
-            return 0
 
     def resolve(self, ref: str) -> Profile:
         """A stored profile by id, owner name (case and accents aside), unique id prefix, or a

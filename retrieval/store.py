@@ -528,6 +528,20 @@ class VectorStore:
                 out[pid] = Profile.model_validate_json(doc)
         return out
 
+    def profiles_in_other_indexes(self) -> int:
+        """Profile records this store holds under other index names (other embedding or
+        chunking settings); 0 when that cannot be told (a best-effort hint, never an error)."""
+        own = f"{self.index}_profiles"
+        try:
+            names = [c if isinstance(c, str) else c.name for c in self._client.list_collections()]
+            return sum(
+                self._client.get_collection(n).count()
+                for n in names
+                if n.startswith("chunks_") and n.endswith("_profiles") and n != own
+            )
+        except Exception:
+            return 0
+
     @_guarded
     def list_profiles(self) -> list[ProfileSummary]:
         got = self.profiles.get(include=["metadatas"])
