@@ -64,7 +64,7 @@ def synthetic(ws: Workspace, paths: list[Path], n: int, seed: int = 7) -> Eviden
     profile = Profile(
         id="synthetic", name=owner, source_format="json", papers=[p.paper for p in papers]
     )
-    return Evidence(profile, papers, reference=[])
+    return Evidence(profile, papers)
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ def score_case(
     report: Report,
     judge: tuple[ChatModel, int] | None = None,
 ) -> CaseResult:
-    page = gather_evidence(ws.store, profile)
+    page = gather_evidence(ws.store, ws.embedder, profile)
     assignment = report.identities.assignment() if report.identities else {}
 
     def scope_texts(identity_id: str | None) -> Mapping[str, str]:

@@ -172,6 +172,9 @@ class ProfileSummary(BaseModel):
     chunks: int
     source_format: str
     source_path: str | None = None
+    # What was stored, in one string (content and reading hashes, chunks): it changes
+    # whenever the profile's stored papers or vectors do.
+    stamp: str = ""
 
 
 def stable_id(*parts: str | None, n: int = 16) -> str:

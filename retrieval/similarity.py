@@ -46,6 +46,20 @@ def order_desc(scores: Sequence[float] | np.ndarray) -> list[int]:
     return sorted(range(len(values)), key=lambda i: (-values[i], i))
 
 
+def top_desc(scores: Sequence[float] | np.ndarray, k: int) -> list[int]:
+    """``order_desc(scores)[:k]`` without sorting every score (a partition finds the ``k``-th
+    highest first; every score tied with it is ordered as ``order_desc`` would)."""
+    values = rounded(np.asarray(scores, dtype=np.float64))
+    n = len(values)
+    if k <= 0:
+        return []
+    if n <= k:
+        return order_desc(values)
+    kth = np.partition(values, n - k)[n - k]
+    picked = np.flatnonzero(values >= kth).tolist()
+    return sorted(picked, key=lambda i: (-values[i], i))[:k]
+
+
 def argmax(scores: Sequence[float] | np.ndarray) -> int:
     """Index of the highest rounded score; the first one on a tie."""
     return int(np.argmax(rounded(np.asarray(scores, dtype=np.float64))))

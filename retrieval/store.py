@@ -553,6 +553,7 @@ class VectorStore:
                 chunks=int(m.get("chunks", 0)),
                 source_format=str(m.get("source_format", "")),
                 source_path=m.get("source_path") or None,
+                stamp=f"{m.get('content_hash', '')}:{m.get('reading', '')}:{m.get('chunks', 0)}",
             )
             for pid, m in zip(got["ids"], got["metadatas"] or [], strict=True)
         ]

@@ -64,7 +64,7 @@ def _page(owner: str, papers: list[P]) -> tuple[Evidence, list[PaperCategory]]:
                 PaperCategory(paper=paper.label, codes=[], source="not_classifiable", confidence=0)
             )
     profile = Profile(id="page", name=owner, source_format="json", papers=[r.paper for r in rows])
-    return Evidence(profile, rows, reference=[]), cats
+    return Evidence(profile, rows), cats
 
 
 def _identify(owner: str, papers: list[P]) -> IdentityResult:

@@ -44,7 +44,6 @@ def verifier() -> Verifier:
             )
             for p, v in zip(papers, vectors, strict=True)
         ],
-        reference=[],
     )
     return Verifier(evidence, embedder)
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrieval.embeddings import Embedder
 from retrieval.models import Paper, Profile
 from retrieval.store import VectorStore
 
 from ..language import quarantine, readable
 from .memo import memo
+from .reference import ReferenceSet, reference_set
 
 
 @dataclass
@@ -57,7 +59,7 @@ class PaperEvidence:
 class Evidence:
     profile: Profile
     papers: list[PaperEvidence]  # in scope (the whole page, or one identity)
-    reference: list[PaperEvidence]  # other profiles' papers in the store
+    reference: ReferenceSet = field(default_factory=ReferenceSet.empty)  # other profiles' papers
     identity_id: str | None = None
 
     @property
@@ -81,7 +83,7 @@ def _quarantined_abstract(title_and_abstract: str) -> tuple[str, list[str]]:
     return quarantine(readable(abstract), context=title)
 
 
-def _evidence_of(
+def evidence_of(
     items: list[tuple[Paper, Profile]], vectors: dict[tuple[str, str], np.ndarray]
 ) -> list[PaperEvidence]:
     """Evidence of many papers at once: their quarantined texts come from the analysis memo
@@ -113,24 +115,11 @@ def _evidence_of(
 
 
 def gather_evidence(
-    store: VectorStore, profile: Profile, identity_id: str | None = None
+    store: VectorStore, embedder: Embedder, profile: Profile, identity_id: str | None = None
 ) -> Evidence:
-    """Load the profile's paper vectors and every other stored profile as the reference corpus."""
-    others = [s.id for s in store.list_profiles() if s.id != profile.id]
-    vectors = store.paper_vectors([profile.id, *others])
+    """The profile's papers (``identity_id``'s only, when given) with their stored vectors,
+    and every other stored profile's papers as the reference set (``agent.analysis.reference``)."""
+    vectors = store.paper_vectors([profile.id])
     scope = [p for p in profile.papers if identity_id is None or p.identity_id == identity_id]
-    papers = _evidence_of([(p, profile) for p in scope], vectors)
-    own_ids = {p.id for p in profile.papers}
-    stored = store.get_profiles(others)
-    # The same paper listed on two pages (co-authors) is not "other work".
-    reference = _evidence_of(
-        [
-            (p, other)
-            for pid in others
-            if (other := stored.get(pid)) is not None
-            for p in other.papers
-            if p.id not in own_ids
-        ],
-        vectors,
-    )
-    return Evidence(profile, papers, reference, identity_id)
+    papers = evidence_of([(p, profile) for p in scope], vectors)
+    return Evidence(profile, papers, reference_set(store, embedder, profile), identity_id)

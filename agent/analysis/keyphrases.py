@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 from lemminflect import getAllLemmas
@@ -187,13 +188,23 @@ def _sentence_case_off(sentence: str) -> str:
     return f"{_title_case_off(first)} {rest}" if rest else _title_case_off(first)
 
 
+class DocumentFrequencies(Protocol):
+    """Other researchers' papers, as keyphrase rarity reads them (``ReferenceSet``)."""
+
+    def __len__(self) -> int: ...
+
+    def doc_freq(self, keys: Iterable[tuple[str, ...]]) -> Counter[tuple[str, ...]]:
+        """How many of the papers' texts have each of ``keys`` among their candidates."""
+        ...
+
+
 class PhraseIndex:
     """Phrases of a set of papers, and their document frequency in a reference corpus."""
 
     def __init__(
         self,
         texts: dict[str, tuple[str, str]],
-        reference: list[str],
+        reference: DocumentFrequencies,
         vectors: dict[str, np.ndarray] | None = None,
         embed: Callable[[list[str]], np.ndarray] | None = None,
     ) -> None:
@@ -221,10 +232,7 @@ class PhraseIndex:
                 self._add(key, surface, label, 3)
             for key in title_keys:
                 self.phrases[key].in_title.add(label)
-        ref_df: Counter[tuple[str, ...]] = Counter()
-        for cands in candidates_of(reference):
-            ref_df.update({k for k, _ in cands} & self.phrases.keys())
-        self.ref_df = ref_df
+        self.ref_df = reference.doc_freq(self.phrases.keys())
         self.ref_n = len(reference)
         # Built: surfaces no longer change, so each phrase's text is fixed, and phrases are
         # found by text (the first one of a text, as a scan in insertion order would).

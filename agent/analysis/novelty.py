@@ -18,15 +18,16 @@ machine-learning papers.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from retrieval.categories import field_of
-from retrieval.similarity import cosines, order_desc, stable
+from retrieval.similarity import rounded, stable
 
 from ..models import NeighbourPaper, Novelty, NoveltyPaper, PaperCategory
 from .evidence import Evidence
@@ -37,6 +38,9 @@ MIN_CALIBRATION = 10
 MIN_PAPERS = 3
 MIN_CATEGORY_CONFIDENCE = 0.45
 SAME_PAPER = 0.985  # a near-identical text is the same paper listed twice, not prior work
+MAX_FIELD_REFERENCE = 20_000  # reference papers per field; a larger field is sampled
+MAX_CALIBRATION = 2_000  # reference papers per field whose distances calibrate percentiles
+_BLOCK = 256  # papers per matrix product
 
 METHOD = (
     f"Each paper is compared only with reference papers of its own field (mathematics, "
@@ -88,28 +92,21 @@ def _group(ref: RefPaper) -> str:
     return f"corpus:{ref.source_name}" if ref.source.startswith("corpus:") else ref.source
 
 
-def _profile_refs(
-    evidence: Evidence, predict: Callable[[np.ndarray], list[str | None]] | None
-) -> list[RefPaper]:
-    rows = [r for r in evidence.reference if r.vector is not None]
-    unlabelled = [r for r in rows if not r.paper.categories]
-    predicted: dict[int, str | None] = {}
-    if unlabelled and predict is not None:
-        fields = predict(np.stack([r.vector for r in unlabelled]))  # type: ignore[misc]  # filtered
-        predicted = {id(r): f for r, f in zip(unlabelled, fields, strict=True)}
+def _profile_refs(evidence: Evidence) -> list[RefPaper]:
+    """Other profiles' papers with a vector; their field was worked out when they were
+    indexed (``agent.analysis.reference``: from their codes, else predicted)."""
     return [
         RefPaper(
             source=r.profile_id,
             source_name=r.profile_name,
             label=r.label,
-            text=r.short(),
-            year=r.paper.year,
-            field=field_of_codes(r.paper.categories)
-            if r.paper.categories
-            else predicted.get(id(r)),
-            vector=r.vector,  # type: ignore[arg-type]  # filtered above
+            text=r.short,
+            year=r.year,
+            field=r.field,
+            vector=r.vector,
         )
-        for r in rows
+        for r in evidence.reference.rows
+        if r.vector is not None
     ]
 
 
@@ -128,47 +125,90 @@ def _paper_fields(categories: Sequence[PaperCategory]) -> dict[str, str | None]:
     }
 
 
-def _candidates(refs: list[RefPaper], idx: list[int], year: int | None, source: str) -> list[int]:
-    """Reference papers (indices into ``refs``) that count as earlier work for a paper of
-    ``year`` from ``source``."""
-    out = []
-    for i in idx:
-        ref_year = refs[i].year
-        if refs[i].source != source and (
-            year is None or (ref_year is not None and ref_year < year)
-        ):
-            out.append(i)
-    return out
+class _FieldRefs:
+    """The reference papers of one field as arrays: vectors (float64), years (NaN when
+    unknown) and source numbers. A field of more than ``MAX_FIELD_REFERENCE`` papers is
+    represented by a fixed sample of that many (the first by a hash of source and label, so
+    the same papers whatever the order they are stored in); scored papers and calibration
+    both use it, so percentiles compare like with like."""
+
+    def __init__(
+        self, refs: list[RefPaper], idx: list[int], sources: dict[str, int], dim: int
+    ) -> None:
+        if len(idx) > MAX_FIELD_REFERENCE:
+            idx = sorted(sorted(idx, key=lambda i: _sample_key(refs[i]))[:MAX_FIELD_REFERENCE])
+        self.refs = [refs[i] for i in idx]
+        self.mat = np.array([r.vector for r in self.refs], dtype=np.float64).reshape(len(idx), dim)
+        self.years = np.array(
+            [np.nan if r.year is None else r.year for r in self.refs], dtype=np.float64
+        )
+        self.sources = np.array([sources[r.source] for r in self.refs], dtype=np.int64)
+        self._calibration: np.ndarray | None = None
+
+    def earlier(self, years: Sequence[int | None], sources: Sequence[int]) -> np.ndarray:
+        """Per query row: which papers count as earlier work for a paper of that year from
+        that source (another source; an earlier year, or any when the paper has none)."""
+        mask = self.sources[None, :] != np.asarray(sources, dtype=np.int64)[:, None]
+        for row, year in enumerate(years):
+            if year is not None:
+                mask[row] &= self.years < year  # NaN (no year) is never earlier
+        return mask
+
+    def neighbours(
+        self, vectors: np.ndarray, mask: np.ndarray
+    ) -> tuple[list[float], list[int], np.ndarray]:
+        """Per query row: the novelty distance (1 - mean similarity of the ``K_NEIGHBOURS``
+        nearest papers the mask allows that are not the same paper listed twice), the index
+        of the nearest such paper (the nearest allowed one when every one is the same paper;
+        -1 when none is allowed), and the similarities."""
+        sims = rounded(np.asarray(vectors, dtype=np.float64) @ self.mat.T)
+        usable = mask & (sims < SAME_PAPER)
+        kept = np.where(usable, sims, -np.inf)
+        n = sims.shape[1]
+        k = min(K_NEIGHBOURS, n)
+        top = np.sort(np.partition(kept, n - k, axis=1)[:, n - k :], axis=1)
+        counts = np.minimum(usable.sum(axis=1), k)
+        dists = [
+            1.0 if c == 0 else stable(1.0 - top[r, k - c :].mean()) for r, c in enumerate(counts)
+        ]
+        # The first highest similarity: order_desc's order (ties to the lower index).
+        nearest = np.where(
+            usable.any(axis=1), kept.argmax(axis=1), np.where(mask, sims, -np.inf).argmax(axis=1)
+        )
+        nearest[~mask.any(axis=1)] = -1
+        return dists, nearest.tolist(), sims
+
+    def calibration(self) -> np.ndarray:
+        """Sorted novelty distances of (at most ``MAX_CALIBRATION`` of) the field's papers,
+        each against the field's earlier papers from other sources."""
+        if self._calibration is None:
+            members = sorted(range(len(self.refs)), key=lambda i: _sample_key(self.refs[i]))
+            members = sorted(members[:MAX_CALIBRATION])
+            dists: list[float] = []
+            for start in range(0, len(members), _BLOCK):
+                block = members[start : start + _BLOCK]
+                mask = self.earlier(
+                    [self.refs[i].year for i in block], self.sources[block].tolist()
+                )
+                got, _, _ = self.neighbours(self.mat[block], mask)
+                dists += [d for d, m in zip(got, mask, strict=True) if m.sum() >= K_NEIGHBOURS]
+            self._calibration = np.sort(np.array(dists))
+        return self._calibration
 
 
-def _knn_distance(sims: np.ndarray) -> float:
-    sims = sims[sims < SAME_PAPER]
-    if sims.size == 0:
-        return 1.0
-    top = np.sort(sims)[-K_NEIGHBOURS:]
-    return stable(1.0 - top.mean())
-
-
-def _calibration(refs: list[RefPaper], idx: list[int], mat: np.ndarray) -> np.ndarray:
-    dists = []
-    for i in idx:
-        cand = _candidates(refs, idx, refs[i].year, refs[i].source)
-        if len(cand) >= K_NEIGHBOURS:
-            dists.append(_knn_distance(cosines(mat[cand], refs[i].vector)))
-    return np.sort(np.array(dists))
+def _sample_key(ref: RefPaper) -> str:
+    return hashlib.sha256(f"{ref.source}\0{ref.label}".encode()).hexdigest()
 
 
 def assess(
     evidence: Evidence,
     categories: Sequence[PaperCategory],
     corpus: Sequence[RefPaper] = (),
-    predict_field: Callable[[np.ndarray], list[str | None]] | None = None,
     page_metrics: Mapping[str, object] | None = None,
 ) -> Novelty:
     """Novelty of the papers in ``evidence`` (see the module docstring). ``categories``: the
-    papers' arXiv codes (page or predicted); ``corpus``: the loaded reference corpus;
-    ``predict_field``: vectors -> field, for other profiles' papers the page gives no codes."""
-    refs = [*corpus, *_profile_refs(evidence, predict_field)]
+    papers' arXiv codes (page or predicted); ``corpus``: the loaded reference corpus."""
+    refs = [*corpus, *_profile_refs(evidence)]
     by_field: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(refs):
         if r.field:
@@ -176,7 +216,6 @@ def assess(
     fields = _paper_fields(categories)
     papers, own = evidence.matrix()
     page_figure = _page_figure(page_metrics or {})
-    mat = np.stack([r.vector for r in refs]) if refs else np.zeros((0, own.shape[1]))
     used_fields = Counter(f for pe in papers if (f := fields.get(pe.label)))
     base = {
         "method": METHOD,
@@ -185,32 +224,45 @@ def assess(
         "reference_set": _describe(refs, by_field, used_fields),
         "page_figure": page_figure,
     }
-    calib: dict[str, np.ndarray] = {}
+    sources = {
+        s: n for n, s in enumerate(dict.fromkeys([evidence.profile.id, *(r.source for r in refs)]))
+    }
+    result: dict[int, NoveltyPaper | str] = {}  # own row -> scored paper, or the field it lacked
+    for f in sorted(used_fields):
+        rows = [row for row, pe in enumerate(papers) if fields.get(pe.label) == f]
+        field_refs = _FieldRefs(refs, by_field[f], sources, own.shape[1])
+        calib = field_refs.calibration()
+        if not field_refs.refs:
+            result.update((row, f) for row in rows)
+            continue
+        for start in range(0, len(rows), _BLOCK):
+            block = rows[start : start + _BLOCK]
+            years = [papers[row].paper.year for row in block]
+            mask = field_refs.earlier(years, [sources[evidence.profile.id]] * len(block))
+            dists, nearest, sims = field_refs.neighbours(own[block], mask)
+            for k, row in enumerate(block):
+                if int(mask[k].sum()) < MIN_FIELD_REFERENCE or len(calib) < MIN_CALIBRATION:
+                    result[row] = f
+                    continue
+                pe = papers[row]
+                pct = 100.0 * float(np.searchsorted(calib, dists[k], side="right")) / len(calib)
+                result[row] = NoveltyPaper(
+                    paper=pe.label,
+                    text=pe.short(),
+                    year=pe.paper.year,
+                    percentile=round(pct, 1),
+                    nearest=_neighbour(
+                        field_refs.refs[nearest[k]], float(sims[k, nearest[k]]), years[k]
+                    ),
+                )
     scored: list[NoveltyPaper] = []
     short: Counter[str] = Counter()
-    for row, pe in enumerate(papers):
-        f = fields.get(pe.label)
-        if f is None:
-            short["no field"] += 1
-            continue
-        cand = _candidates(refs, by_field[f], pe.paper.year, evidence.profile.id)
-        if f not in calib:
-            calib[f] = _calibration(refs, by_field[f], mat)
-        if len(cand) < MIN_FIELD_REFERENCE or len(calib[f]) < MIN_CALIBRATION:
-            short[f] += 1
-            continue
-        sims = cosines(mat[cand], own[row])
-        d = _knn_distance(sims)
-        pct = 100.0 * float(np.searchsorted(calib[f], d, side="right")) / len(calib[f])
-        scored.append(
-            NoveltyPaper(
-                paper=pe.label,
-                text=pe.short(),
-                year=pe.paper.year,
-                percentile=round(pct, 1),
-                nearest=_nearest(sims, [refs[i] for i in cand], pe.paper.year),
-            )
-        )
+    for row in range(len(papers)):
+        got = result.get(row, "no field")
+        if isinstance(got, str):
+            short[got] += 1
+        else:
+            scored.append(got)
     if len(scored) < MIN_PAPERS:
         return Novelty(
             status="abstained",
@@ -251,7 +303,12 @@ def _describe(
             f"{n} from {s}" + (f" ({', '.join(files)})" if s.startswith("the ref") else "")
             for s, n in sorted(sources.items())
         )
-        parts.append(f"{f}: {len(by_field[f])} papers" + (f" ({where})" if where else ""))
+        sampled = (
+            f", compared through a fixed sample of {MAX_FIELD_REFERENCE:,}"
+            if len(by_field[f]) > MAX_FIELD_REFERENCE
+            else ""
+        )
+        parts.append(f"{f}: {len(by_field[f])} papers" + (f" ({where})" if where else "") + sampled)
     return "; ".join(parts) or None
 
 
@@ -275,17 +332,14 @@ def _abstain_reason(
     )
 
 
-def _nearest(sims: np.ndarray, cand: list[RefPaper], year: int | None) -> NeighbourPaper:
-    order = order_desc(sims)
-    pick = next((i for i in order if sims[i] < SAME_PAPER), order[0])
-    ref = cand[pick]
+def _neighbour(ref: RefPaper, similarity: float, year: int | None) -> NeighbourPaper:
     return NeighbourPaper(
         profile_id=ref.source,
         profile_name=ref.source_name,
         label=ref.label,
         text=ref.text,
         year=ref.year,
-        similarity=round(float(sims[pick]), 3),
+        similarity=round(similarity, 3),
         earlier=None if year is None or ref.year is None else ref.year <= year,
     )
 

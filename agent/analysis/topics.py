@@ -11,7 +11,15 @@ import numpy as np
 
 from retrieval.categories import ARXIV_CATEGORIES, field_of, is_arxiv_code
 from retrieval.embeddings import Embedder
-from retrieval.similarity import argmax, cosine_matrix, cosines, order_desc, rounded, stable
+from retrieval.similarity import (
+    argmax,
+    cosine_matrix,
+    cosines,
+    order_desc,
+    rounded,
+    stable,
+    top_desc,
+)
 
 from ..language import content_terms
 from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
@@ -86,6 +94,7 @@ _THEME_SIMILARITY = 0.42
 _MAX_THEMES = 6
 _MERGE_SIMILARITY = 0.8  # theme centres this close are one theme
 _ABSORB_SIMILARITY = 0.3  # a paper outside every theme joins the closest above this
+_BLOCK = 256  # papers per matrix product against the reference set
 
 METHOD = (
     "Coarse tags: the page's arXiv codes where given; otherwise predicted per paper from its "
@@ -141,8 +150,7 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
     codes, protos = _prototypes(embedder)
-    labelled = [r for r in evidence.reference if r.vector is not None and r.paper.categories]
-    ref_mat = np.stack([r.vector for r in labelled]) if labelled else None  # type: ignore[misc]  # filtered to vectors
+    neighbours = _labelled_neighbours(evidence)
     out: list[PaperCategory] = []
     for pe in evidence.papers:
         # Topics are arXiv categories: a page's own label that is no arXiv code (free text,
@@ -158,15 +166,14 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
             continue
         sims = cosines(protos, pe.vector)
         probs = rounded(_softmax(sims))
-        if ref_mat is not None:
-            nn_sims = cosines(ref_mat, pe.vector)
+        if pe.label in neighbours:
             vote = np.zeros(len(codes))
-            for i in order_desc(nn_sims)[:5]:
-                if nn_sims[i] < 0.3:
+            for sim, cats in neighbours[pe.label]:
+                if sim < 0.3:
                     continue
-                cats = [c for c in labelled[i].paper.categories if c in codes]
-                for c in cats:
-                    vote[codes.index(c)] += float(nn_sims[i]) / len(cats)
+                known_cats = [c for c in cats if c in codes]
+                for c in known_cats:
+                    vote[codes.index(c)] += sim / len(known_cats)
             if vote.sum() > 0:
                 probs = rounded(0.6 * probs + 0.4 * vote / vote.sum())
         order = order_desc(probs)
@@ -192,6 +199,31 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
                     runner_up=codes[second],
                 )
             )
+    return out
+
+
+def _labelled_neighbours(evidence: Evidence) -> dict[str, list[tuple[float, tuple[str, ...]]]]:
+    """For each paper that needs a predicted category: its 5 nearest reference papers that
+    carry arXiv codes (similarity, codes), nearest first. Similarities are computed a block
+    of papers at a time against every labelled reference paper (one matrix product, not one
+    pass over the reference set per paper)."""
+    rows, mat = evidence.reference.with_vectors()
+    keep = [i for i, r in enumerate(rows) if r.categories]
+    todo = [
+        pe
+        for pe in evidence.papers
+        if pe.vector is not None and not any(is_arxiv_code(c) for c in pe.paper.categories)
+    ]
+    if mat is None or not keep or not todo:
+        return {}
+    labelled = [rows[i] for i in keep]
+    ref = np.asarray(mat[keep], dtype=np.float64)
+    out: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
+    for start in range(0, len(todo), _BLOCK):
+        block = todo[start : start + _BLOCK]
+        sims = rounded(np.stack([pe.vector for pe in block]).astype(np.float64) @ ref.T)  # type: ignore[misc]  # filtered to vectors
+        for pe, row in zip(block, sims, strict=True):
+            out[pe.label] = [(float(row[i]), labelled[i].categories) for i in top_desc(row, 5)]
     return out
 
 
@@ -240,12 +272,15 @@ def cluster(vectors: np.ndarray, threshold: float = _THEME_SIMILARITY) -> list[l
     sim = cosine_matrix(vectors)
     np.fill_diagonal(sim, -np.inf)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    active = np.ones(n, dtype=bool)
-    while active.sum() > 1:
-        masked = np.where(active[:, None] & active[None, :], sim, -np.inf)
-        flat = int(np.argmax(masked))
-        i, j = divmod(flat, n)
-        if masked[i, j] < threshold:
+    # Each row's highest similarity and its first column: the closest pair is the first row
+    # holding the highest of them, as an argmax over the whole matrix would find it. A merged
+    # cluster is -inf in every row and column, so it never comes out on top.
+    best = sim.argmax(axis=1)
+    best_sim = sim[np.arange(n), best]
+    for _ in range(n - 1):
+        i = int(np.argmax(best_sim))
+        j = int(best[i])
+        if best_sim[i] < threshold:
             break
         ni, nj = len(members[i]), len(members[j])
         # Lance-Williams update for average linkage.
@@ -253,9 +288,21 @@ def cluster(vectors: np.ndarray, threshold: float = _THEME_SIMILARITY) -> list[l
         sim[:, i] = sim[i, :]
         sim[i, i] = -np.inf
         members[i] += members.pop(j)
-        active[j] = False
         sim[j, :] = -np.inf
         sim[:, j] = -np.inf
+        best_sim[j] = -np.inf
+        # Rows whose closest was i or j (and i itself) are read again; any other row keeps its
+        # closest unless the merged cluster is closer (or as close, at a lower column).
+        redo = np.flatnonzero((best == i) | (best == j))
+        redo = np.union1d(redo[redo != j], [i])
+        best[redo] = sim[redo].argmax(axis=1)
+        best_sim[redo] = sim[redo, best[redo]]
+        col = sim[:, i]
+        closer = (col > best_sim) | ((col == best_sim) & (i < best))
+        closer[redo] = False
+        closer[j] = False
+        best[closer] = i
+        best_sim[closer] = col[closer]
     groups = [sorted(m) for m in members.values()]
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
@@ -291,7 +338,7 @@ class Analysis:
 def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
     index = PhraseIndex(
         _texts(evidence.papers),
-        [r.text for r in evidence.reference],
+        evidence.reference,
         {pe.label: pe.vector for pe in evidence.papers if pe.vector is not None},
         lambda texts: _embed_phrases(embedder, texts),
     )

@@ -82,7 +82,7 @@ def build_context(store: VectorStore, embedder: Embedder, profile: Profile) -> C
     from ..analysis.evidence import gather_evidence
     from ..analysis.topics import analyse
 
-    page = gather_evidence(store, profile)
+    page = gather_evidence(store, embedder, profile)
     page_analysis = analyse(page, embedder)
     result = identities_of(store, page, page_analysis)
     whole = Scope(page, None, _analysis=page_analysis)

@@ -35,7 +35,7 @@ def identify(
     corrections: Corrections | None = None,
 ) -> IdentityResult:
     """The identities of a stored profile; ``corrections`` default to the stored ones."""
-    evidence = gather_evidence(store, profile)
+    evidence = gather_evidence(store, embedder, profile)
     return identities_of(store, evidence, analyse(evidence, embedder), corrections)
 
 

@@ -365,22 +365,23 @@ class _Groups:
             best_val[gone] = -np.inf
             stale[gone] = False
             m = refresh(keep)
-            for r in np.flatnonzero(self.active):
-                if r == keep:
-                    continue
-                if best_col[r] in (a, b):
-                    # Its partner is gone: the best it can have now is bounded by its old best
-                    # (every other pair of it is unchanged) or its margin to the merged group.
-                    if np.isfinite(m[r]) and m[r] > best_val[r]:
-                        best_val[r] = m[r]
-                    stale[r] = True
-                elif np.isfinite(m[r]) and (
-                    m[r] > best_val[r] or (m[r] == best_val[r] and keep < best_col[r])
-                ):
-                    # Every other pair of it is unchanged: the merged group is its best (on a
-                    # tie, when it has the lower index, as a recomputed row would pick it).
-                    best_col[r] = keep
-                    best_val[r] = m[r]
+            rows = np.flatnonzero(self.active)
+            rows = rows[rows != keep]
+            link = m[rows]
+            finite = np.isfinite(link)
+            # A group whose partner is gone: the best it can have now is bounded by its old
+            # best (every other pair of it is unchanged) or its margin to the merged group.
+            orphan = (best_col[rows] == a) | (best_col[rows] == b)
+            lifted = orphan & finite & (link > best_val[rows])
+            best_val[rows[lifted]] = link[lifted]
+            stale[rows[orphan]] = True
+            # Every other group's pairs are unchanged: the merged group is its best when it
+            # beats the old best (on a tie, when it has the lower index, as a recomputed row
+            # would pick it).
+            old = best_val[rows]
+            won = ~orphan & finite & ((link > old) | ((link == old) & (keep < best_col[rows])))
+            best_col[rows[won]] = keep
+            best_val[rows[won]] = link[won]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from retrieval.store import VectorStore
 from ..analysis.evidence import Evidence, gather_evidence
 from ..analysis.novelty import assess, corpus_papers
 from ..analysis.stats import compute_stats
-from ..analysis.topics import Analysis, analyse, predict_fields
+from ..analysis.topics import Analysis, analyse
 from ..drafting import OfflineDrafter
 from ..drafting.llm import LLMDrafter
 from ..identities.assignment import identities_of
@@ -112,7 +112,6 @@ def build_report(
             evidence,
             analysis.topics.per_paper,
             corpus_papers(store.reference_papers()),
-            lambda vectors: predict_fields(vectors, embedder),
             profile.metrics,
         ),
         stats=compute_stats(evidence),
@@ -139,7 +138,7 @@ def _scope(
 ) -> _Scope:
     """Evidence and analysis of the page, narrowed to one identity when the page mixes people
     (or when ``identity_id`` names one)."""
-    page = gather_evidence(store, profile)
+    page = gather_evidence(store, embedder, profile)
     page_analysis = analyse(page, embedder)
     identities = identities_of(store, page, page_analysis)
     if identity_id is not None and identities.by_id(identity_id) is None:

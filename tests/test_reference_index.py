@@ -1,0 +1,143 @@
+"""The reference index beside the store (agent.analysis.reference): what a report reads from it
+is what reading every other profile from the store gives, it follows the store (profiles
+added, changed, gone), leaves a profile's papers listed on other pages out, and a file it
+cannot use means building it in memory, never an error."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.analysis.evidence import evidence_of, gather_evidence
+from agent.analysis.keyphrases import candidates_of
+from agent.analysis.reference import FILE_PREFIX, ReferenceIndex, index_path, reference_set
+from agent.settings import Settings
+from agent.workspace import Workspace
+from retrieval.models import Paper, Profile
+from tests.conftest import SEEDS_DIR
+
+
+@pytest.fixture
+def ws(seeded_store: Path, tmp_path: Path) -> Workspace:
+    copy = tmp_path / "store"
+    shutil.copytree(seeded_store, copy)
+    return Workspace(Settings(store_dir=copy, seeds_dir=SEEDS_DIR, chroma_host=None))
+
+
+def _from_store(ws: Workspace, own: Profile) -> tuple[list, Counter]:
+    """The reference set read the slow way: every other profile's record and vectors, and
+    the document frequency of every candidate phrase over their texts."""
+    others = [s.id for s in ws.store.list_profiles() if s.id != own.id]
+    vectors = ws.store.paper_vectors(others)
+    stored = ws.store.get_profiles(others)
+    own_ids = {p.id for p in own.papers}
+    items = [(p, stored[pid]) for pid in others for p in stored[pid].papers if p.id not in own_ids]
+    pes = evidence_of(items, vectors)
+    df: Counter = Counter()
+    for cands in candidates_of([pe.text for pe in pes]):
+        df.update({k for k, _ in cands})
+    return pes, df
+
+
+def _same(ws: Workspace, own: Profile) -> None:
+    ref = reference_set(ws.store, ws.embedder, own)
+    pes, df = _from_store(ws, own)
+    assert [(r.profile_id, r.paper_id, r.label, r.year, r.short) for r in ref.rows] == [
+        (pe.profile_id, pe.paper.id, pe.label, pe.paper.year, pe.short()) for pe in pes
+    ]
+    for r, pe in zip(ref.rows, pes, strict=True):
+        assert r.categories == tuple(pe.paper.categories)
+        assert (r.vector is None) == (pe.vector is None)
+        if r.vector is not None:
+            assert np.array_equal(r.vector, pe.vector)
+    assert len(ref) == len(pes)
+    # Counts of the phrases the report asks about, and of phrases no other paper states.
+    own_keys = {k for c in candidates_of([p.title or "" for p in own.papers]) for k, _ in c}
+    asked = own_keys | set(list(df)[:200]) | {("no-such-phrase",)}
+    assert ref.doc_freq(asked) == Counter({k: df[k] for k in asked if df[k]})
+
+
+def test_the_index_reads_as_the_store_does_for_every_seed(ws: Workspace) -> None:
+    # Ingest left it there (its identity step reads the reference set).
+    path = index_path(ws.store)
+    assert path is not None and path.name.startswith(FILE_PREFIX) and path.is_file()
+    for summary in ws.store.list_profiles():
+        _same(ws, ws.store.get_profile(summary.id))  # type: ignore[arg-type]
+
+
+def test_the_index_follows_profiles_added_changed_and_gone(ws: Workspace) -> None:
+    store, embedder = ws.store, ws.embedder
+    listing = store.list_profiles()
+    index = ReferenceIndex(index_path(store))
+    assert index.sync(store, embedder, listing) == 0  # in step after ingest
+    # A profile gone from the listing is dropped, with its phrase counts.
+    assert index.sync(store, embedder, listing[1:]) == 0
+    fresh = ReferenceIndex(None)
+    assert fresh.sync(store, embedder, listing[1:]) == len(listing) - 1
+    tables = (
+        "SELECT * FROM df ORDER BY k",
+        "SELECT id, stamp, papers, vectors FROM profiles ORDER BY id",
+    )
+    for sql in tables:
+        assert index.db.execute(sql).fetchall() == fresh.db.execute(sql).fetchall()
+    # Back in the listing, or stored in another version (another stamp): indexed again.
+    assert index.sync(store, embedder, listing) == 1
+    changed = [listing[0].model_copy(update={"stamp": "other"}), *listing[1:]]
+    assert index.sync(store, embedder, changed) == 1
+    assert index.sync(store, embedder, changed) == 0
+
+
+def test_a_paper_listed_on_two_pages_is_not_other_work(workspace: Workspace) -> None:
+    shared = Paper(
+        id="shared01",
+        position=1,
+        title="Sparse attention for long documents",
+        year=2021,
+        source_line=1,
+    )
+
+    def page(pid: str, own_title: str) -> Profile:
+        mine = Paper(id=f"{pid}-own", position=2, title=own_title, year=2022, source_line=2)
+        return Profile(id=pid, name=pid, source_format="json", papers=[shared, mine])
+
+    a = page("alpha", "Graph neural networks for protein folding")
+    b = page("beta", "Quantum circuits for sparse attention")
+    workspace.ingest_many([a, b])
+    ref = reference_set(workspace.store, workspace.embedder, workspace.store.get_profile("alpha"))  # type: ignore[arg-type]
+    assert [r.paper_id for r in ref.rows] == ["beta-own"]
+    # "sparse attention": in beta's own paper only, once the shared paper is left out.
+    key = next(
+        k for k, text in candidates_of(["sparse attention"])[0] if text == "sparse attention"
+    )
+    assert ref.doc_freq([key]) == Counter({key: 1})
+    _same(workspace, workspace.store.get_profile("alpha"))  # type: ignore[arg-type]
+
+
+def test_an_unusable_file_means_an_index_in_memory(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = index_path(ws.store)
+    assert path is not None
+    path.unlink()
+    path.write_bytes(b"not a database at all" * 10)
+    own = ws.store.get_profile(ws.store.list_profiles()[0].id)
+    assert own is not None
+    _same(ws, own)
+    assert path.read_bytes().startswith(b"not a database")  # left as it was
+    monkeypatch.setenv("PROFILE_AGENT_REFERENCE_INDEX", "0")
+    assert index_path(ws.store) is None
+    _same(ws, own)
+
+
+def test_a_report_reads_its_evidence_through_the_index(ws: Workspace) -> None:
+    summary = ws.store.list_profiles()[0]
+    own = ws.store.get_profile(summary.id)
+    assert own is not None
+    page = gather_evidence(ws.store, ws.embedder, own)
+    assert {r.profile_id for r in page.reference.rows} == {
+        s.id for s in ws.store.list_profiles() if s.id != own.id
+    }
