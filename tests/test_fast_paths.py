@@ -132,11 +132,23 @@ def _novelty_paper_by_paper(
 def test_novelty_matches_scoring_paper_by_paper() -> None:
     rng = np.random.default_rng(11)
     checked = 0
-    for case in range(40):
-        centre = rng.standard_normal(6)
+    for case in range(60):
+        # Small vectors on a grid (exact ties), or full-size ones with near-copies whose
+        # similarities differ below float32's precision.
+        dim = 6 if case % 2 else 384
+        centre = rng.standard_normal(dim)
+        made: list[np.ndarray] = []
 
-        def vec(spread: float, centre: np.ndarray = centre) -> np.ndarray:
-            v = np.round(centre + spread * rng.standard_normal(6), 1)
+        def vec(
+            spread: float, centre: np.ndarray = centre, dim: int = dim, made: list = made
+        ) -> np.ndarray:
+            if dim == 6:
+                v = np.round(centre + spread * rng.standard_normal(dim), 1)
+            elif made and rng.random() < 0.4:
+                v = made[int(rng.integers(0, len(made)))] + 1e-7 * rng.standard_normal(dim)
+            else:
+                v = centre + spread * rng.standard_normal(dim)
+            made.append(v)
             return (v / np.linalg.norm(v)).astype(np.float32)
 
         def year() -> int | None:
@@ -218,3 +230,43 @@ def test_novelty_of_a_field_with_no_reference_papers_abstains() -> None:
     got = assess(evidence, cats)
     assert got.status == "abstained"
     assert got.reason is not None and "physics: 5 paper(s), 0 reference papers" in got.reason
+
+
+def test_nearest_coded_papers_are_the_float64_top_k() -> None:
+    """Screened in float32, decided in float64: the same neighbours, in the same order, as
+    ranking every coded paper by its float64 similarity (ties to store order)."""
+    rng = np.random.default_rng(8)
+    for case in range(30):
+        dim = int(rng.choice([4, 32, 384]))
+        n = int(rng.integers(1, 400))
+        raw = rng.standard_normal((n, dim))
+        if case % 2:  # a coarse grid and repeats: many exact ties
+            raw = np.round(raw)
+            raw[rng.integers(0, n, n // 3)] = raw[0]
+        raw[np.all(raw == 0, axis=1)] = 1.0
+        vecs = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).astype(np.float32)
+        rows = [
+            RefRow(
+                "p",
+                None,
+                f"x{i}",
+                f"P{i}",
+                None,
+                (f"c{i}",) if rng.random() < 0.7 else (),
+                None,
+                "",
+                vecs[i],
+            )
+            for i in range(n)
+        ]
+        coded = [r for r in rows if r.categories]
+        queries = [vecs[int(rng.integers(0, n))] for _ in range(20)]
+        got = ReferenceSet(rows).nearest_coded(queries, 5)
+        for q, near in zip(queries, got, strict=True):
+            if not coded:
+                assert near == []
+                continue
+            sims = rounded(
+                np.array([r.vector for r in coded], dtype=np.float64) @ q.astype(np.float64)
+            )
+            assert near == [(float(sims[j]), coded[j].categories) for j in order_desc(sims)[:5]]

@@ -5,9 +5,12 @@ cannot use means building it in memory, never an error."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -44,8 +47,11 @@ def _from_store(ws: Workspace, own: Profile) -> tuple[list, Counter]:
 
 
 def _same(ws: Workspace, own: Profile) -> None:
-    ref = reference_set(ws.store, ws.embedder, own)
     pes, df = _from_store(ws, own)
+    own_keys = {k for c in candidates_of([p.title or "" for p in own.papers]) for k, _ in c}
+    # Counts of the page's own phrases, of phrases of others, and of phrases no paper states.
+    asked = own_keys | set(list(df)[:200]) | {("no-such-phrase",)}
+    ref = reference_set(ws.store, ws.embedder, own, asked)
     assert [(r.profile_id, r.paper_id, r.label, r.year, r.short) for r in ref.rows] == [
         (pe.profile_id, pe.paper.id, pe.label, pe.paper.year, pe.short()) for pe in pes
     ]
@@ -55,10 +61,9 @@ def _same(ws: Workspace, own: Profile) -> None:
         if r.vector is not None:
             assert np.array_equal(r.vector, pe.vector)
     assert len(ref) == len(pes)
-    # Counts of the phrases the report asks about, and of phrases no other paper states.
-    own_keys = {k for c in candidates_of([p.title or "" for p in own.papers]) for k, _ in c}
-    asked = own_keys | set(list(df)[:200]) | {("no-such-phrase",)}
     assert ref.doc_freq(asked) == Counter({k: df[k] for k in asked if df[k]})
+    with pytest.raises(ValueError, match="own phrases only"):
+        ref.doc_freq([("never", "asked")])
 
 
 def test_the_index_reads_as_the_store_does_for_every_seed(ws: Workspace) -> None:
@@ -107,30 +112,90 @@ def test_a_paper_listed_on_two_pages_is_not_other_work(workspace: Workspace) -> 
     a = page("alpha", "Graph neural networks for protein folding")
     b = page("beta", "Quantum circuits for sparse attention")
     workspace.ingest_many([a, b])
-    ref = reference_set(workspace.store, workspace.embedder, workspace.store.get_profile("alpha"))  # type: ignore[arg-type]
-    assert [r.paper_id for r in ref.rows] == ["beta-own"]
     # "sparse attention": in beta's own paper only, once the shared paper is left out.
     key = next(
         k for k, text in candidates_of(["sparse attention"])[0] if text == "sparse attention"
     )
+    alpha = workspace.store.get_profile("alpha")
+    assert alpha is not None
+    ref = reference_set(workspace.store, workspace.embedder, alpha, {key})
+    assert [r.paper_id for r in ref.rows] == ["beta-own"]
     assert ref.doc_freq([key]) == Counter({key: 1})
     _same(workspace, workspace.store.get_profile("alpha"))  # type: ignore[arg-type]
 
 
-def test_an_unusable_file_means_an_index_in_memory(
+def test_a_damaged_file_is_built_again_and_an_unusable_one_means_memory(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = index_path(ws.store)
     assert path is not None
-    path.unlink()
-    path.write_bytes(b"not a database at all" * 10)
     own = ws.store.get_profile(ws.store.list_profiles()[0].id)
     assert own is not None
+    for tail in ("-wal", "-shm"):
+        path.with_name(path.name + tail).unlink(missing_ok=True)
+    path.write_bytes(b"not a database at all" * 10)
     _same(ws, own)
-    assert path.read_bytes().startswith(b"not a database")  # left as it was
+    assert path.read_bytes().startswith(b"SQLite format 3")  # derived data: rebuilt
+    # A store directory it cannot write: in memory, same answers.
+    blocked = path.parent / "blocked"
+    blocked.mkdir()
+    monkeypatch.setattr(
+        "agent.analysis.reference.index_path", lambda store: blocked / "sub" / "x.sqlite3"
+    )
+    blocked.chmod(0o500)
+    try:
+        if os.access(blocked, os.W_OK):  # root writes anyway: make the path a file instead
+            blocked.chmod(0o700)
+            (blocked / "sub").write_text("a file where the folder would be")
+        _same(ws, own)
+    finally:
+        blocked.chmod(0o700)
+    monkeypatch.undo()
     monkeypatch.setenv("PROFILE_AGENT_REFERENCE_INDEX", "0")
     assert index_path(ws.store) is None
     _same(ws, own)
+
+
+def test_each_code_version_has_its_own_file_and_old_ones_go(ws: Workspace) -> None:
+    path = index_path(ws.store)
+    assert path is not None
+    stem = path.name.rsplit("-", 1)[0]
+    old, recent = (
+        path.with_name(f"{stem}-0000old.sqlite3"),
+        path.with_name(f"{stem}-000new.sqlite3"),
+    )
+    for f, age in ((old, 2 * 24 * 3600), (recent, 60)):
+        f.write_bytes(b"")
+        os.utime(f, (time.time() - age, time.time() - age))
+    unrelated = path.with_name(".profile_agent_reports.sqlite3")
+    unrelated.write_bytes(b"")
+    own = ws.store.get_profile(ws.store.list_profiles()[0].id)
+    assert own is not None
+    gather_evidence(ws.store, ws.embedder, own)
+    assert path.is_file() and recent.is_file() and unrelated.is_file()
+    assert not old.exists()
+
+
+def test_an_index_changed_by_another_process_is_read_again(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between sync and read another process drops a profile: the use syncs again."""
+    own = ws.store.get_profile(ws.store.list_profiles()[0].id)
+    assert own is not None
+    real = ReferenceIndex.read
+    calls: list[int] = []
+
+    def racing(self: ReferenceIndex, *args: Any, **kwargs: Any) -> Any:
+        if not calls:
+            victim = ws.store.list_profiles()[-1].id
+            with self._transaction():  # as another process's sync drops a profile
+                self._drop(victim)
+        calls.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReferenceIndex, "read", racing)
+    _same(ws, own)
+    assert len(calls) == 2
 
 
 def test_a_report_reads_its_evidence_through_the_index(ws: Workspace) -> None:

@@ -12,6 +12,7 @@ from retrieval.models import Paper, Profile
 from retrieval.store import VectorStore
 
 from ..language import quarantine, readable
+from .keyphrases import phrase_keys
 from .memo import memo
 from .reference import ReferenceSet, reference_set
 
@@ -122,4 +123,13 @@ def gather_evidence(
     vectors = store.paper_vectors([profile.id])
     scope = [p for p in profile.papers if identity_id is None or p.identity_id == identity_id]
     papers = evidence_of([(p, profile) for p in scope], vectors)
-    return Evidence(profile, papers, reference_set(store, embedder, profile), identity_id)
+    # Phrase counts are read for every phrase the page's papers can name (any subset of them
+    # is analysed with the same reference set: an identity, a chat scope).
+    page = evidence_of([(p, profile) for p in profile.papers], vectors) if identity_id else papers
+    keys = phrase_keys(phrase_sources(page))
+    return Evidence(profile, papers, reference_set(store, embedder, profile, keys), identity_id)
+
+
+def phrase_sources(pes: list[PaperEvidence]) -> dict[str, tuple[str, str]]:
+    """Label -> (title, abstract): the texts keyphrases are read from."""
+    return {pe.label: (pe.paper.title or "", pe.abstract) for pe in pes}

@@ -188,6 +188,21 @@ def _sentence_case_off(sentence: str) -> str:
     return f"{_title_case_off(first)} {rest}" if rest else _title_case_off(first)
 
 
+def _phrase_texts(texts: dict[str, tuple[str, str]]) -> list[str]:
+    """Every title, then every abstract, as phrases are read from them: titles are in Title
+    Case; abstracts show how a phrase is really written."""
+    titles = [" ".join(_title_case_off(w) for w in t.split()) for t, _ in texts.values()]
+    bodies = [
+        " ".join(_sentence_case_off(s) for s in split_sentences(a)) for _, a in texts.values()
+    ]
+    return [*titles, *bodies]
+
+
+def phrase_keys(texts: dict[str, tuple[str, str]]) -> set[tuple[str, ...]]:
+    """The keys of every phrase a ``PhraseIndex`` of ``texts`` (or of some of them) can hold."""
+    return {k for cands in candidates_of(_phrase_texts(texts)) for k, _ in cands}
+
+
 class DocumentFrequencies(Protocol):
     """Other researchers' papers, as keyphrase rarity reads them (``ReferenceSet``)."""
 
@@ -217,11 +232,7 @@ class PhraseIndex:
         self._phrase_vectors: dict[str, np.ndarray] = {}
         self.phrases: dict[tuple[str, ...], Phrase] = {}
         # Titles are in Title Case; abstracts show how a phrase is really written.
-        title_texts = [" ".join(_title_case_off(w) for w in t.split()) for t, _ in texts.values()]
-        bodies = [
-            " ".join(_sentence_case_off(s) for s in split_sentences(a)) for _, a in texts.values()
-        ]
-        own = candidates_of([*title_texts, *bodies])
+        own = candidates_of(_phrase_texts(texts))
         n = len(texts)
         for i, label in enumerate(texts):
             title_keys = set()

@@ -41,6 +41,7 @@ SAME_PAPER = 0.985  # a near-identical text is the same paper listed twice, not 
 MAX_FIELD_REFERENCE = 20_000  # reference papers per field; a larger field is sampled
 MAX_CALIBRATION = 2_000  # reference papers per field whose distances calibrate percentiles
 _BLOCK = 256  # papers per matrix product
+_SCREEN = 2e-4  # float32 screening margin (see _FieldRefs.neighbours)
 
 METHOD = (
     f"Each paper is compared only with reference papers of its own field (mathematics, "
@@ -139,6 +140,7 @@ class _FieldRefs:
             idx = sorted(sorted(idx, key=lambda i: _sample_key(refs[i]))[:MAX_FIELD_REFERENCE])
         self.refs = [refs[i] for i in idx]
         self.mat = np.array([r.vector for r in self.refs], dtype=np.float64).reshape(len(idx), dim)
+        self.mat32 = self.mat.astype(np.float32)
         self.years = np.array(
             [np.nan if r.year is None else r.year for r in self.refs], dtype=np.float64
         )
@@ -156,27 +158,45 @@ class _FieldRefs:
 
     def neighbours(
         self, vectors: np.ndarray, mask: np.ndarray
-    ) -> tuple[list[float], list[int], np.ndarray]:
+    ) -> tuple[list[float], list[int], list[float]]:
         """Per query row: the novelty distance (1 - mean similarity of the ``K_NEIGHBOURS``
         nearest papers the mask allows that are not the same paper listed twice), the index
         of the nearest such paper (the nearest allowed one when every one is the same paper;
-        -1 when none is allowed), and the similarities."""
-        sims = rounded(np.asarray(vectors, dtype=np.float64) @ self.mat.T)
-        usable = mask & (sims < SAME_PAPER)
-        kept = np.where(usable, sims, -np.inf)
-        n = sims.shape[1]
+        -1 when none is allowed) and its similarity.
+
+        Similarities are screened in float32 (one matrix product per block; off by < 3e-5
+        for unit vectors of this size) and the ones that decide are computed in float64: every
+        allowed paper within ``_SCREEN`` of the k-th best that is surely not the same paper,
+        or every allowed paper when fewer than k are surely not. So the answer is the float64
+        one, at the cost of a float32 product."""
+        approx = np.asarray(vectors, dtype=np.float32) @ self.mat32.T
+        n = approx.shape[1]
         k = min(K_NEIGHBOURS, n)
-        top = np.sort(np.partition(kept, n - k, axis=1)[:, n - k :], axis=1)
-        counts = np.minimum(usable.sum(axis=1), k)
-        dists = [
-            1.0 if c == 0 else stable(1.0 - top[r, k - c :].mean()) for r, c in enumerate(counts)
-        ]
-        # The first highest similarity: order_desc's order (ties to the lower index).
-        nearest = np.where(
-            usable.any(axis=1), kept.argmax(axis=1), np.where(mask, sims, -np.inf).argmax(axis=1)
-        )
-        nearest[~mask.any(axis=1)] = -1
-        return dists, nearest.tolist(), sims
+        sure = np.where(mask & (approx < SAME_PAPER - _SCREEN), approx, -np.inf)
+        bars = np.partition(sure, n - k, axis=1)[:, n - k] - _SCREEN
+        dists: list[float] = []
+        nearest: list[int] = []
+        similarity: list[float] = []
+        for row, query in enumerate(np.asarray(vectors, dtype=np.float64)):
+            near = np.flatnonzero(mask[row] & (approx[row] >= bars[row]))
+            if near.size == 0:
+                dists.append(1.0)
+                nearest.append(-1)
+                similarity.append(0.0)
+                continue
+            sims = rounded(self.mat[near] @ query)
+            usable = sims < SAME_PAPER
+            top = np.sort(sims[usable])[-k:]
+            dists.append(1.0 if top.size == 0 else stable(1.0 - top.mean()))
+            # The first highest similarity: order_desc's order (ties to the lower index).
+            pick = (
+                int(np.where(usable, sims, -np.inf).argmax())
+                if usable.any()
+                else int(sims.argmax())
+            )
+            nearest.append(int(near[pick]))
+            similarity.append(float(sims[pick]))
+        return dists, nearest, similarity
 
     def calibration(self) -> np.ndarray:
         """Sorted novelty distances of (at most ``MAX_CALIBRATION`` of) the field's papers,
@@ -251,9 +271,7 @@ def assess(
                     text=pe.short(),
                     year=pe.paper.year,
                     percentile=round(pct, 1),
-                    nearest=_neighbour(
-                        field_refs.refs[nearest[k]], float(sims[k, nearest[k]]), years[k]
-                    ),
+                    nearest=_neighbour(field_refs.refs[nearest[k]], sims[k], years[k]),
                 )
     scored: list[NoveltyPaper] = []
     short: Counter[str] = Counter()

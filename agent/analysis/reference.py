@@ -12,11 +12,16 @@ version, a run killed half-way) is indexed then, and a deleted one is dropped; i
 identity step does this for the pages it writes. A report then reads one row per profile and
 looks up only its own phrases' counts.
 
-Where: ``.profile_agent_reference-<index>.sqlite3`` in an embedded store's directory; in server
-mode one file per server and index in the user cache dir. The rows are derived data: a change
-of code (``agent.reporting.cache.code_version``) starts the index afresh, and when the file
-cannot be opened or written the index is built in memory for that one use (the O(store) cost,
-never an error). ``PROFILE_AGENT_REFERENCE_INDEX=0`` keeps it in memory always.
+Where: ``.profile_agent_reference-<index>-<code>.sqlite3`` in an embedded store's directory;
+in server mode the same name under a folder per server in the user cache dir. The rows are
+derived data, so the code version (``agent.reporting.cache.code_version``) is in the name: a
+new version builds its own index (two installs sharing a store do not fight over one) and
+another version's file unwritten for a day is removed. A damaged file is built again; one that
+cannot be opened or written (read-only store, a lock held past 30 s) means an index in memory
+for that one use (the O(store) cost, never an error). ``PROFILE_AGENT_REFERENCE_INDEX=0`` keeps
+it in memory always. A use reads the rows and its phrase counts in one snapshot, and only when
+the index holds exactly the profiles the store listed (else it syncs once more, then falls back
+to memory), so a report never mixes two states of the store.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +42,7 @@ import numpy as np
 from retrieval.blob_cache import env_flag
 from retrieval.embeddings import Embedder
 from retrieval.models import Profile, ProfileSummary
+from retrieval.similarity import rounded, top_desc
 from retrieval.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -46,8 +52,10 @@ PhraseKey = tuple[str, ...]
 FILE_PREFIX = ".profile_agent_reference-"
 _BATCH = 200  # profiles read from the store per step while indexing
 _IN = 500  # keys per SELECT ... IN (...)
+_BLOCK = 256  # vectors per matrix product against the coded papers
+_SCREEN = 2e-4  # float32 screening margin (see ReferenceSet.nearest_coded)
+_STALE_S = 24 * 3600  # another code version's index unwritten this long is removed
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS profiles (
     id TEXT PRIMARY KEY, stamp TEXT NOT NULL, name TEXT, papers TEXT NOT NULL,
     dim INTEGER NOT NULL, vectors BLOB NOT NULL, keys TEXT NOT NULL);
@@ -75,14 +83,20 @@ class RefRow:
 
 
 class ReferenceSet:
-    """Other profiles' papers (``rows``: profiles by id, papers in page order) and the
-    number of them that state a phrase (``doc_freq``)."""
+    """Other profiles' papers (``rows``: profiles by id, papers in page order) and how many
+    of them state each phrase the page's papers can name (``doc_freq``), read together."""
 
-    def __init__(self, rows: list[RefRow], counts: _Counts | None = None) -> None:
+    def __init__(
+        self,
+        rows: list[RefRow],
+        counts: dict[PhraseKey, int] | None = None,
+        asked: set[PhraseKey] | None = None,
+    ) -> None:
         self.rows = rows
-        self._counts = counts
-        self._known: dict[PhraseKey, int] = {}
-        self._lock = threading.Lock()
+        self._counts = counts or {}
+        self._asked = asked  # the keys counted; None: every key (a count absent is 0)
+        self._coded: tuple[list[RefRow], np.ndarray] | None = None
+        self._nearest: dict[bytes, list[tuple[float, tuple[str, ...]]]] = {}
 
     @classmethod
     def empty(cls) -> ReferenceSet:
@@ -96,15 +110,44 @@ class ReferenceSet:
         rows = [r for r in self.rows if r.vector is not None]
         return rows, (np.stack([r.vector for r in rows]) if rows else None)  # type: ignore[misc]  # filtered to vectors
 
+    def nearest_coded(
+        self, vectors: Sequence[np.ndarray], k: int
+    ) -> list[list[tuple[float, tuple[str, ...]]]]:
+        """For each vector: its ``k`` nearest papers that carry codes, as (similarity, codes),
+        nearest first (ties: store order), remembered (a page's papers are asked again for
+        each of its identities). A block of vectors is screened against every coded paper in
+        one float32 matrix product; the similarities that decide are then computed in float64
+        for the few papers within ``_SCREEN`` of the k-th best (float32 is off by < 3e-5 for
+        unit vectors of this size), so the answer is the float64 one."""
+        if self._coded is None:
+            coded = [r for r in self.rows if r.vector is not None and r.categories]
+            self._coded = coded, np.array([r.vector for r in coded], dtype=np.float32)
+        coded, mat = self._coded
+        if not coded:
+            return [[] for _ in vectors]
+        keys = [f"{k}:".encode() + np.asarray(v, dtype=np.float32).tobytes() for v in vectors]
+        todo = [i for i, key in enumerate(keys) if key not in self._nearest]
+        n, kk = len(coded), min(k, len(coded))
+        for start in range(0, len(todo), _BLOCK):
+            block = todo[start : start + _BLOCK]
+            queries = np.array([vectors[i] for i in block], dtype=np.float32)
+            approx = queries @ mat.T
+            kth = np.partition(approx, n - kk, axis=1)[:, n - kk]
+            for i, query, row, bar in zip(block, queries, approx, kth, strict=True):
+                near = np.flatnonzero(row >= bar - _SCREEN)
+                sims = rounded(mat[near].astype(np.float64) @ query.astype(np.float64))
+                self._nearest[keys[i]] = [
+                    (float(sims[j]), coded[near[j]].categories) for j in top_desc(sims, k)
+                ]
+        return [self._nearest[key] for key in keys]
+
     def doc_freq(self, keys: Iterable[PhraseKey]) -> Counter[PhraseKey]:
-        """How many of the papers state each of ``keys`` (candidate phrases of their text)."""
+        """How many of the papers state each of ``keys`` (candidate phrases of their text);
+        only keys of the page's own phrases were counted."""
         keys = list(keys)
-        with self._lock:
-            todo = {k for k in keys if k not in self._known}
-            if todo and self._counts is not None:
-                self._known.update(self._counts.count(todo))
-            self._known.update((k, 0) for k in todo if k not in self._known)
-            return Counter({k: n for k in keys if (n := self._known[k])})
+        if self._asked is not None and not self._asked.issuperset(keys):
+            raise ValueError("phrase counts were read for the page's own phrases only")
+        return Counter({k: n for k in keys if (n := self._counts.get(k, 0))})
 
 
 @dataclass
@@ -132,19 +175,17 @@ def digest(
     pes = evidence_of([(p, profile) for p in profile.papers], vectors)
     with_vec = [pe for pe in pes if pe.vector is not None]
     unlabelled = [pe for pe in with_vec if not pe.paper.categories]
-    predicted: dict[str, str | None] = {}
+    predicted: dict[int, str | None] = {}  # by id() of the evidence
     if unlabelled:
         guesses = predict_fields(np.stack([pe.vector for pe in unlabelled]), embedder)  # type: ignore[misc]  # filtered to vectors
-        predicted = {pe.paper.id: g for pe, g in zip(unlabelled, guesses, strict=True)}
+        predicted = {id(pe): g for pe, g in zip(unlabelled, guesses, strict=True)}
     papers = [
         [
             pe.paper.id,
             pe.label,
             pe.paper.year,
             list(pe.paper.categories),
-            field_of_codes(pe.paper.categories)
-            if pe.paper.categories
-            else predicted.get(pe.paper.id),
+            field_of_codes(pe.paper.categories) if pe.paper.categories else predicted.get(id(pe)),
             pe.short(),
             pe.vector is not None,
         ]
@@ -160,70 +201,34 @@ def digest(
     return _Digest(papers, mat, keys)
 
 
-class _Counts:
-    """Phrase counts of the index minus those of the profile read and of its papers listed
-    on other pages (which are not 'other work')."""
-
-    def __init__(self, db: sqlite3.Connection, lock: threading.Lock, minus: Counter[str]) -> None:
-        self.db = db
-        self.lock = lock
-        self.minus = minus
-
-    def count(self, keys: set[PhraseKey]) -> dict[PhraseKey, int]:
-        by_text = {_key(k): k for k in keys}
-        texts = list(by_text)
-        out: dict[PhraseKey, int] = {}
-        with self.lock:
-            for start in range(0, len(texts), _IN):
-                part = texts[start : start + _IN]
-                marks = ",".join("?" * len(part))
-                for k, n in self.db.execute(f"SELECT k, n FROM df WHERE k IN ({marks})", part):
-                    out[by_text[k]] = max(int(n) - self.minus[k], 0)
-        return out
-
-
 class ReferenceIndex:
-    """The index in one SQLite file (or in memory when ``path`` is None)."""
+    """The index in one SQLite file (or in memory when ``path`` is None). One instance per
+    use: open, ``sync``, ``read``, ``close``."""
 
     def __init__(self, path: Path | None) -> None:
-        from ..reporting.cache import code_version
-
         self.path = path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(
-            ":memory:" if path is None else str(path),
-            timeout=30.0,
-            isolation_level=None,
-            check_same_thread=False,
+            ":memory:" if path is None else str(path), timeout=30.0, isolation_level=None
         )
-        self.lock = threading.Lock()
         try:
             if path is not None:
                 self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(_SCHEMA)
-            version = code_version()
-            with self._write():
-                row = self.db.execute("SELECT v FROM meta WHERE k = 'code'").fetchone()
-                if row is None or row[0] != version:
-                    # Rows of other code may read papers differently: start afresh.
-                    for table in ("profiles", "df", "meta"):
-                        self.db.execute(f"DELETE FROM {table}")
-                    self.db.execute("INSERT INTO meta (k, v) VALUES ('code', ?)", (version,))
         except BaseException:
             self.db.close()
             raise
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+        self.db.execute(begin)
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -236,10 +241,9 @@ class ReferenceIndex:
         """Index the listed profiles the index lacks or holds in another version, drop the
         ones no longer listed; returns the number indexed."""
         want = {s.id: s.stamp for s in listing}
-        with self.lock:
-            have = dict(self.db.execute("SELECT id, stamp FROM profiles").fetchall())
+        have = dict(self.db.execute("SELECT id, stamp FROM profiles").fetchall())
         for pid in sorted(set(have) - set(want)):
-            with self._write():
+            with self._transaction():
                 self._drop(pid)
         todo = sorted(pid for pid, stamp in want.items() if have.get(pid) != stamp)
         for start in range(0, len(todo), _BATCH):
@@ -260,12 +264,12 @@ class ReferenceIndex:
         self.db.executemany(
             "UPDATE df SET n = n - ? WHERE k = ?", [(n, k) for k, n in counts.items()]
         )
-        self.db.execute("DELETE FROM df WHERE n <= 0")
+        self.db.executemany("DELETE FROM df WHERE k = ? AND n <= 0", [(k,) for k in counts])
         self.db.execute("DELETE FROM profiles WHERE id = ?", (pid,))
 
     def _put(self, profile: Profile, stamp: str, d: _Digest) -> None:
         counts = Counter(k for paper in d.keys for k in paper)
-        with self._write():
+        with self._transaction():
             self._drop(profile.id)
             self.db.execute(
                 "INSERT INTO profiles (id, stamp, name, papers, dim, vectors, keys) "
@@ -281,19 +285,28 @@ class ReferenceIndex:
                 ),
             )
             self.db.executemany(
-                "INSERT INTO df (k, n) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n",
+                "INSERT INTO df (k, n) VALUES (?, ?) "
+                "ON CONFLICT(k) DO UPDATE SET n = n + excluded.n",
                 list(counts.items()),
             )
 
     # -- reading ------------------------------------------------------------------------------
 
-    def read(self, own: Profile) -> ReferenceSet:
-        """Every indexed profile's papers but ``own``'s, and phrase counts over them; a paper
-        of ``own`` listed on another page is left out of both."""
+    def read(
+        self, own: Profile, keys: set[PhraseKey], want: dict[str, str] | None = None
+    ) -> ReferenceSet | None:
+        """Every indexed profile's papers but ``own``'s, and the counts of ``keys`` over them,
+        from one snapshot; a paper of ``own`` listed on another page is left out of both.
+        None when ``want`` (id -> stamp) is given and the index holds something else (another
+        process changed it since ``sync``)."""
         own_ids = {p.id for p in own.papers}
         rows: list[RefRow] = []
         dups: dict[str, set[int]] = {}
-        with self.lock:
+        with self._transaction("BEGIN"):
+            if want is not None:
+                have = dict(self.db.execute("SELECT id, stamp FROM profiles").fetchall())
+                if have != want:
+                    return None
             cursor = self.db.execute(
                 "SELECT id, name, papers, dim, vectors FROM profiles WHERE id != ? ORDER BY id",
                 (own.id,),
@@ -314,51 +327,106 @@ class ReferenceIndex:
                         RefRow(pid, name, paper_id, label, year, tuple(codes), field, short, vector)
                     )
             minus: Counter[str] = Counter()
-            for pid, keys in self.db.execute(
-                f"SELECT id, keys FROM profiles WHERE id IN ({','.join('?' * (len(dups) + 1))})",
-                [own.id, *dups],
-            ):
-                for i, paper_keys in enumerate(json.loads(keys)):
+            for pid in [own.id, *dups]:
+                got = self.db.execute("SELECT keys FROM profiles WHERE id = ?", (pid,)).fetchone()
+                for i, paper_keys in enumerate(json.loads(got[0]) if got else []):
                     if pid == own.id or i in dups[pid]:
                         minus.update(paper_keys)
-        return ReferenceSet(rows, _Counts(self.db, self.lock, minus))
+            by_text = {_key(k): k for k in keys}
+            texts = list(by_text)
+            counts: dict[PhraseKey, int] = {}
+            for start in range(0, len(texts), _IN):
+                part = texts[start : start + _IN]
+                marks = ",".join("?" * len(part))
+                for k, n in self.db.execute(f"SELECT k, n FROM df WHERE k IN ({marks})", part):
+                    if (left := int(n) - minus[k]) > 0:
+                        counts[by_text[k]] = left
+        return ReferenceSet(rows, counts, set(keys))
 
 
 def index_path(store: VectorStore) -> Path | None:
-    """Where the store's index lives (None: in memory)."""
+    """Where the store's index lives for this code (None: in memory). The code version is in
+    the name: two installs sharing a store each keep their own."""
     if not enabled():
         return None
+    from ..reporting.cache import code_version
+
+    name = f"{FILE_PREFIX}{store.index}-{code_version()[:12]}.sqlite3"
     config = store.config
     if config.server_mode:
         from retrieval.embed_onnx import cache_dir
 
-        where = hashlib.sha256(
-            f"{config.chroma_host}\0{config.chroma_port}\0{store.index}".encode()
-        ).hexdigest()[:24]
-        return cache_dir() / "reference-index" / f"{where}.sqlite3"
-    return config.path / f"{FILE_PREFIX}{store.index}.sqlite3"
+        server = hashlib.sha256(f"{config.chroma_host}\0{config.chroma_port}".encode()).hexdigest()
+        return cache_dir() / "reference-index" / server[:24] / name
+    return config.path / name
+
+
+def _files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + tail) for tail in ("", "-wal", "-shm")]
+
+
+def _prune(path: Path) -> None:
+    """Remove the index files of this store's other code versions not written for a day
+    (an older install's; one still in use would write them)."""
+    prefix = path.name.rsplit("-", 1)[0]
+    cutoff = time.time() - _STALE_S
+    for other in path.parent.glob(f"{prefix}-*.sqlite3"):
+        if other == path:
+            continue
+        with contextlib.suppress(OSError):
+            if max(f.stat().st_mtime for f in _files(other) if f.exists()) < cutoff:
+                for f in _files(other):
+                    f.unlink(missing_ok=True)
 
 
 def _open(store: VectorStore) -> ReferenceIndex:
     path = index_path(store)
-    if path is not None:
-        try:
-            return ReferenceIndex(path)
-        except (OSError, sqlite3.Error) as exc:
+    if path is None:
+        return ReferenceIndex(None)
+    try:
+        _prune(path)
+        return ReferenceIndex(path)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):  # unopenable, read-only, locked
             log.warning("reference index %s not usable (%s); built in memory", path, exc)
+            return ReferenceIndex(None)
+        # Not a database, or a damaged one: derived data, built again.
+        log.warning("reference index %s is damaged (%s); building it again", path, exc)
+        try:
+            for f in _files(path):
+                f.unlink(missing_ok=True)
+            return ReferenceIndex(path)
+        except (OSError, sqlite3.Error) as again:
+            log.warning("reference index %s not usable (%s); built in memory", path, again)
+    except OSError as exc:
+        log.warning("reference index %s not usable (%s); built in memory", path, exc)
     return ReferenceIndex(None)
 
 
-def reference_set(store: VectorStore, embedder: Embedder, own: Profile) -> ReferenceSet:
-    """The reference set of ``own``: every other stored profile's papers."""
+def reference_set(
+    store: VectorStore, embedder: Embedder, own: Profile, keys: set[PhraseKey]
+) -> ReferenceSet:
+    """The reference set of ``own``: every other stored profile's papers, and the counts of
+    ``keys`` (every phrase ``own``'s papers can name) over them."""
     listing = store.list_profiles()
+    want = {s.id: s.stamp for s in listing}
     index = _open(store)
     try:
-        index.sync(store, embedder, listing)
-        return index.read(own)
+        for _ in range(2):  # once more when another process changed the index meanwhile
+            index.sync(store, embedder, listing)
+            got = index.read(own, keys, want)
+            if got is not None:
+                return got
+        log.warning("reference index %s keeps changing; built in memory", index.path)
     except sqlite3.Error as exc:  # a locked or damaged file: this use is built in memory
         log.warning("reference index %s not usable (%s); built in memory", index.path, exc)
+    finally:
         index.close()
-    index = ReferenceIndex(None)
-    index.sync(store, embedder, listing)
-    return index.read(own)
+    memory = ReferenceIndex(None)
+    try:
+        memory.sync(store, embedder, listing)
+        got = memory.read(own, keys)
+    finally:
+        memory.close()
+    assert got is not None  # read without ``want`` always reads
+    return got

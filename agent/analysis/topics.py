@@ -18,12 +18,11 @@ from retrieval.similarity import (
     order_desc,
     rounded,
     stable,
-    top_desc,
 )
 
 from ..language import content_terms
 from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
-from .evidence import Evidence, PaperEvidence
+from .evidence import Evidence, PaperEvidence, phrase_sources
 from .keyphrases import PhraseIndex
 
 # What each category is about, in the words abstracts use; embedded as the category's prototype.
@@ -94,7 +93,6 @@ _THEME_SIMILARITY = 0.42
 _MAX_THEMES = 6
 _MERGE_SIMILARITY = 0.8  # theme centres this close are one theme
 _ABSORB_SIMILARITY = 0.3  # a paper outside every theme joins the closest above this
-_BLOCK = 256  # papers per matrix product against the reference set
 
 METHOD = (
     "Coarse tags: the page's arXiv codes where given; otherwise predicted per paper from its "
@@ -204,27 +202,14 @@ def classify(evidence: Evidence, embedder: Embedder) -> list[PaperCategory]:
 
 def _labelled_neighbours(evidence: Evidence) -> dict[str, list[tuple[float, tuple[str, ...]]]]:
     """For each paper that needs a predicted category: its 5 nearest reference papers that
-    carry arXiv codes (similarity, codes), nearest first. Similarities are computed a block
-    of papers at a time against every labelled reference paper (one matrix product, not one
-    pass over the reference set per paper)."""
-    rows, mat = evidence.reference.with_vectors()
-    keep = [i for i, r in enumerate(rows) if r.categories]
+    carry arXiv codes (similarity, codes), nearest first."""
     todo = [
         pe
         for pe in evidence.papers
         if pe.vector is not None and not any(is_arxiv_code(c) for c in pe.paper.categories)
     ]
-    if mat is None or not keep or not todo:
-        return {}
-    labelled = [rows[i] for i in keep]
-    ref = np.asarray(mat[keep], dtype=np.float64)
-    out: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
-    for start in range(0, len(todo), _BLOCK):
-        block = todo[start : start + _BLOCK]
-        sims = rounded(np.stack([pe.vector for pe in block]).astype(np.float64) @ ref.T)  # type: ignore[misc]  # filtered to vectors
-        for pe, row in zip(block, sims, strict=True):
-            out[pe.label] = [(float(row[i]), labelled[i].categories) for i in top_desc(row, 5)]
-    return out
+    found = evidence.reference.nearest_coded([pe.vector for pe in todo], 5)  # type: ignore[misc]  # filtered to vectors
+    return {pe.label: got for pe, got in zip(todo, found, strict=True) if got}
 
 
 def predict_fields(vectors: np.ndarray, embedder: Embedder) -> list[str | None]:
@@ -315,10 +300,6 @@ class Theme:
     named_by: list[str]  # labels of the papers that state ``name``
 
 
-def _texts(pes: list[PaperEvidence]) -> dict[str, tuple[str, str]]:
-    return {pe.label: (pe.paper.title or "", pe.abstract) for pe in pes}
-
-
 @dataclass
 class Analysis:
     topics: Topics
@@ -337,7 +318,7 @@ class Analysis:
 
 def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
     index = PhraseIndex(
-        _texts(evidence.papers),
+        phrase_sources(evidence.papers),
         evidence.reference,
         {pe.label: pe.vector for pe in evidence.papers if pe.vector is not None},
         lambda texts: _embed_phrases(embedder, texts),

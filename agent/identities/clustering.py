@@ -121,6 +121,12 @@ class _Groups:
         for i, f in enumerate(facts):
             if f.form is not None:
                 self.form_counts[i, forms.index(f.form)] = 1
+        self.link = self._top_link(slice(None))
+        # Per group, kept up to date on each merge: its field, which owner-name forms it
+        # writes, and how many of its papers write one.
+        self.group_field = self._field(np.arange(n))
+        self.has_form = (self.form_counts > 0).astype(np.int32)
+        self.form_total = self.form_counts.sum(axis=1)
         years = [f.year for f in facts]
         self.first = np.array([y if y else 10_000 for y in years], dtype=np.int32)
         self.last = np.array([y if y else -10_000 for y in years], dtype=np.int32)
@@ -152,6 +158,10 @@ class _Groups:
         self.top[ra, ra] = -np.inf
         self.top[rb] = -np.inf
         self.top[:, rb] = -np.inf
+        self.link[ra] = self._top_link(ra)
+        self.link[:, ra] = self.link[ra]
+        self.link[rb] = -np.inf
+        self.link[:, rb] = -np.inf
         self.total[ra] += self.total[rb]
         self.total[:, ra] = self.total[ra]
         self.community[ra] |= self.community[rb]
@@ -159,6 +169,9 @@ class _Groups:
         self.cannot[:, ra] = self.cannot[ra]
         self.field_counts[ra] += self.field_counts[rb]
         self.form_counts[ra] += self.form_counts[rb]
+        self.group_field[ra] = self._field(ra)
+        self.has_form[ra] = self.form_counts[ra] > 0
+        self.form_total[ra] = self.form_counts[ra].sum()
         self.first[ra] = min(self.first[ra], self.first[rb])
         self.last[ra] = max(self.last[ra], self.last[rb])
         self.dated[ra] += self.dated[rb]
@@ -181,7 +194,10 @@ class _Groups:
 
     def top_link(self, rows: int | slice = slice(None)) -> np.ndarray:
         """Mean of the 3 highest paper-paper similarities between group(s) ``rows`` and every
-        group; -inf where there is no pair."""
+        group; -inf where there is no pair (kept per pair, updated on each merge)."""
+        return self.link[rows]
+
+    def _top_link(self, rows: int | slice) -> np.ndarray:
         top = self.top[rows]
         finite = np.isfinite(top)
         count = finite.sum(axis=-1)
@@ -194,7 +210,7 @@ class _Groups:
         link = self.top_link(r)
         both = self.community[r] & self.community
         average = self.total[r] / np.maximum(self.size[r] * self.size, 1)
-        bars = self.bars(r)
+        bars = self.bars(r, link)
         # Papers this close are on one narrow subject: whoever the co-authors, one person.
         same_subject = link - SAME_SUBJECT_SIMILARITY
         link = np.where(both, average, link)
@@ -205,17 +221,17 @@ class _Groups:
         margin[r] = -np.inf
         return margin
 
-    def bars(self, r: int) -> np.ndarray:
+    def bars(self, r: int, link: np.ndarray | None = None) -> np.ndarray:
         """The similarity group ``r`` needs to merge with each group on content; NaN where
-        their fields differ (no content merge at all)."""
-        fr, fo = self._field(r), self._field(np.arange(self.n))
-        close = rounded(self.top_link(r)) >= FIELD_OVERRIDE_SIMILARITY
+        their fields differ (no content merge at all). ``link``: ``top_link(r)``, when at hand."""
+        fr, fo = self.group_field[r], self.group_field
+        close = rounded(self.top_link(r) if link is None else link) >= FIELD_OVERRIDE_SIMILARITY
         clash = (fr >= 0) & (fo >= 0) & (fo != fr) & ~close
         # Both groups write the owner's name, and never the same way ("Xiang Lisa Li" on one
         # side only): the name itself tells them apart.
         # Two or more papers on each side: one oddly written paper is not a pattern.
-        known = self.form_counts.sum(axis=1) >= 2
-        shared = (self.form_counts > 0).astype(np.int32) @ (self.form_counts[r] > 0)
+        known = self.form_total >= 2
+        shared = self.has_form @ self.has_form[r]
         clash |= known[r] & known & (shared == 0)
         solo = (self.solo[r] == self.size[r]) & (self.solo == self.size)
         strict = (self.complete[r] * 2 > self.size[r]) & (self.complete * 2 > self.size)
