@@ -55,6 +55,10 @@ _IN = 500  # keys per SELECT ... IN (...)
 _BLOCK = 256  # vectors per matrix product against the coded papers
 _SCREEN = 2e-4  # float32 screening margin (see ReferenceSet.nearest_coded)
 _STALE_S = 24 * 3600  # another code version's index unwritten this long is removed
+_IN_MEMORY = (
+    "reference index %s not usable (%s): built in memory for this report (slower on a large "
+    "store); make the store directory writable, or set PROFILE_AGENT_REFERENCE_INDEX=0"
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS profiles (
     id TEXT PRIMARY KEY, stamp TEXT NOT NULL, name TEXT, papers TEXT NOT NULL,
@@ -388,7 +392,7 @@ def _open(store: VectorStore) -> ReferenceIndex:
         return ReferenceIndex(path)
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError):  # unopenable, read-only, locked
-            log.warning("reference index %s not usable (%s); built in memory", path, exc)
+            log.warning(_IN_MEMORY, path, exc)
             return ReferenceIndex(None)
         # Not a database, or a damaged one: derived data, built again.
         log.warning("reference index %s is damaged (%s); building it again", path, exc)
@@ -397,9 +401,9 @@ def _open(store: VectorStore) -> ReferenceIndex:
                 f.unlink(missing_ok=True)
             return ReferenceIndex(path)
         except (OSError, sqlite3.Error) as again:
-            log.warning("reference index %s not usable (%s); built in memory", path, again)
+            log.warning(_IN_MEMORY, path, again)
     except OSError as exc:
-        log.warning("reference index %s not usable (%s); built in memory", path, exc)
+        log.warning(_IN_MEMORY, path, exc)
     return ReferenceIndex(None)
 
 
@@ -417,9 +421,9 @@ def reference_set(
             got = index.read(own, keys, want)
             if got is not None:
                 return got
-        log.warning("reference index %s keeps changing; built in memory", index.path)
+        log.warning(_IN_MEMORY, index.path, "it changed twice while read")
     except sqlite3.Error as exc:  # a locked or damaged file: this use is built in memory
-        log.warning("reference index %s not usable (%s); built in memory", index.path, exc)
+        log.warning(_IN_MEMORY, index.path, exc)
     finally:
         index.close()
     memory = ReferenceIndex(None)
