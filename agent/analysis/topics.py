@@ -306,6 +306,10 @@ class Analysis:
     themes: list[Theme]
     phrases: PhraseIndex
 
+    @property
+    def per_paper(self) -> list[PaperCategory]:
+        return self.topics.per_paper
+
     def paper_topic(self, label: str) -> str | None:
         """The best phrase a single paper states."""
         best = self.phrases.top(1, within={label})
@@ -316,13 +320,35 @@ class Analysis:
         return [ph.text for ph, _ in self.phrases.top(k, within=labels)]
 
 
-def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
-    index = PhraseIndex(
+@dataclass
+class PaperTopics:
+    """What identity grouping reads of the analysis: each paper's category and the page's
+    phrases (to name a group), without the report's themes, fine topics and timeline."""
+
+    per_paper: list[PaperCategory]
+    phrases: PhraseIndex
+
+    def topics_of(self, labels: set[str], k: int = 4) -> list[str]:
+        """The best phrases of a group of papers."""
+        return [ph.text for ph, _ in self.phrases.top(k, within=labels)]
+
+
+def _phrase_index(evidence: Evidence, embedder: Embedder) -> PhraseIndex:
+    return PhraseIndex(
         phrase_sources(evidence.papers),
         evidence.reference,
         {pe.label: pe.vector for pe in evidence.papers if pe.vector is not None},
         lambda texts: _embed_phrases(embedder, texts),
     )
+
+
+def paper_topics(evidence: Evidence, embedder: Embedder) -> PaperTopics:
+    """Categories and phrases only: what ingest's identity step needs."""
+    return PaperTopics(classify(evidence, embedder), _phrase_index(evidence, embedder))
+
+
+def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
+    index = _phrase_index(evidence, embedder)
     n = len(evidence.papers)
     fine = [
         FineTopic(

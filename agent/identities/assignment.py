@@ -11,7 +11,7 @@ from retrieval.store import VectorStore
 from retrieval.yaml_input import read_yaml_model
 
 from ..analysis.evidence import Evidence, gather_evidence
-from ..analysis.topics import Analysis, analyse
+from ..analysis.topics import Analysis, PaperTopics, paper_topics
 from ..models import Corrections, IdentityResult
 from .clustering import apply_identities, assign_identities
 
@@ -36,19 +36,19 @@ def identify(
 ) -> IdentityResult:
     """The identities of a stored profile; ``corrections`` default to the stored ones."""
     evidence = gather_evidence(store, embedder, profile)
-    return identities_of(store, evidence, analyse(evidence, embedder), corrections)
+    return identities_of(store, evidence, paper_topics(evidence, embedder), corrections)
 
 
 def identities_of(
     store: VectorStore,
     page: Evidence,
-    analysis: Analysis,
+    analysis: Analysis | PaperTopics,
     corrections: Corrections | None = None,
 ) -> IdentityResult:
     """Identities from a page's evidence and analysis already at hand."""
     if corrections is None:
         corrections = stored_corrections(store, page.profile.id)
-    return assign_identities(page, analysis.topics.per_paper, corrections, analysis.topics_of)
+    return assign_identities(page, analysis.per_paper, corrections, analysis.topics_of)
 
 
 def persist_identities(store: VectorStore, profile: Profile, result: IdentityResult) -> Profile:
