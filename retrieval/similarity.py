@@ -46,6 +46,14 @@ def order_desc(scores: Sequence[float] | np.ndarray) -> list[int]:
     return sorted(range(len(values)), key=lambda i: (-values[i], i))
 
 
+def screen_margin(dim: int) -> float:
+    """How far a float32 dot product of two unit vectors of ``dim`` values may be from the
+    float64 one, with room to spare: rounding accumulates at most ``dim`` times 2**-24 (the
+    terms sum to at most 1 in absolute value); 2.5 times that, and never under 2e-4. A
+    float32 screen keeps every candidate within this of the bar, so float64 decides."""
+    return max(2e-4, 2.5 * (dim + 2) * 2.0**-24)
+
+
 def top_desc(scores: Sequence[float] | np.ndarray, k: int) -> list[int]:
     """``order_desc(scores)[:k]`` without sorting every score (a partition finds the ``k``-th
     highest first; every score tied with it is ordered as ``order_desc`` would)."""

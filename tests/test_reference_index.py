@@ -159,21 +159,24 @@ def test_a_damaged_file_is_built_again_and_an_unusable_one_means_memory(
 def test_each_code_version_has_its_own_file_and_old_ones_go(ws: Workspace) -> None:
     path = index_path(ws.store)
     assert path is not None
-    stem = path.name.rsplit("-", 1)[0]
+    stem = path.name[: -len(path.name.rsplit("-", 1)[1])]
     old, recent = (
-        path.with_name(f"{stem}-0000old.sqlite3"),
-        path.with_name(f"{stem}-000new.sqlite3"),
+        path.with_name(f"{stem}0123456789ab.sqlite3"),
+        path.with_name(f"{stem}ba9876543210.sqlite3"),
     )
-    for f, age in ((old, 2 * 24 * 3600), (recent, 60)):
+    notours = path.with_name(f"{stem}notacodeversion.sqlite3")
+    for f, age in ((old, 2 * 24 * 3600), (recent, 60), (notours, 2 * 24 * 3600)):
         f.write_bytes(b"")
         os.utime(f, (time.time() - age, time.time() - age))
     unrelated = path.with_name(".profile_agent_reports.sqlite3")
     unrelated.write_bytes(b"")
     own = ws.store.get_profile(ws.store.list_profiles()[0].id)
     assert own is not None
+    os.utime(path, (time.time() - 3 * 24 * 3600, time.time() - 3 * 24 * 3600))
     gather_evidence(ws.store, ws.embedder, own)
-    assert path.is_file() and recent.is_file() and unrelated.is_file()
+    assert path.is_file() and recent.is_file() and notours.is_file() and unrelated.is_file()
     assert not old.exists()
+    assert time.time() - path.stat().st_mtime < 3600  # a use marks it as in use
 
 
 def test_an_index_changed_by_another_process_is_read_again(
@@ -206,3 +209,48 @@ def test_a_report_reads_its_evidence_through_the_index(ws: Workspace) -> None:
     assert {r.profile_id for r in page.reference.rows} == {
         s.id for s in ws.store.list_profiles() if s.id != own.id
     }
+
+
+def test_a_profile_gone_between_listing_and_indexing_costs_no_rebuild(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store lists a profile whose record is gone by the time it is read: the next
+    listing no longer has it, and the index answers (no fallback to memory)."""
+    own = ws.store.get_profile(ws.store.list_profiles()[0].id)
+    assert own is not None
+    real = type(ws.store).list_profiles
+    ghost = ws.store.list_profiles()[-1].model_copy(update={"id": "ghost", "stamp": "x"})
+    calls: list[int] = []
+
+    def listing(self: Any) -> Any:
+        calls.append(1)
+        rows = real(self)
+        return [*rows, ghost] if len(calls) == 1 else rows
+
+    pes, _ = _from_store(ws, own)
+    monkeypatch.setattr(type(ws.store), "list_profiles", listing)
+    with caplog.at_level("WARNING"):
+        ref = reference_set(ws.store, ws.embedder, own, set())
+    assert len(calls) == 2  # listed again after the first read did not match
+    assert [(r.profile_id, r.paper_id) for r in ref.rows] == [
+        (pe.profile_id, pe.paper.id) for pe in pes
+    ]
+    assert not [r for r in caplog.records if "reference index" in r.getMessage()]
+
+
+def test_damaged_rows_are_built_again(ws: Workspace, caplog: pytest.LogCaptureFixture) -> None:
+    path = index_path(ws.store)
+    assert path is not None
+    own = ws.store.get_profile(ws.store.list_profiles()[0].id)
+    assert own is not None
+    index = ReferenceIndex(path)
+    index.db.execute("UPDATE profiles SET papers = 'not json'")
+    index.close()
+    with caplog.at_level("WARNING"):
+        _same(ws, own)  # answered from memory this time
+    assert any("damaged" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        _same(ws, own)  # and from a rebuilt file the next
+    assert not caplog.records
+    assert path.is_file()

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.categories import field_of
-from retrieval.similarity import rounded, stable
+from retrieval.similarity import rounded, screen_margin, stable
 
 from ..models import NeighbourPaper, Novelty, NoveltyPaper, PaperCategory
 from .evidence import Evidence
@@ -41,7 +41,6 @@ SAME_PAPER = 0.985  # a near-identical text is the same paper listed twice, not 
 MAX_FIELD_REFERENCE = 20_000  # reference papers per field; a larger field is sampled
 MAX_CALIBRATION = 2_000  # reference papers per field whose distances calibrate percentiles
 _BLOCK = 256  # papers per matrix product
-_SCREEN = 2e-4  # float32 screening margin (see _FieldRefs.neighbours)
 
 METHOD = (
     f"Each paper is compared only with reference papers of its own field (mathematics, "
@@ -141,6 +140,7 @@ class _FieldRefs:
         self.refs = [refs[i] for i in idx]
         self.mat = np.array([r.vector for r in self.refs], dtype=np.float64).reshape(len(idx), dim)
         self.mat32 = self.mat.astype(np.float32)
+        self.margin = screen_margin(dim)
         self.years = np.array(
             [np.nan if r.year is None else r.year for r in self.refs], dtype=np.float64
         )
@@ -164,16 +164,16 @@ class _FieldRefs:
         of the nearest such paper (the nearest allowed one when every one is the same paper;
         -1 when none is allowed) and its similarity.
 
-        Similarities are screened in float32 (one matrix product per block; off by < 3e-5
-        for unit vectors of this size) and the ones that decide are computed in float64: every
-        allowed paper within ``_SCREEN`` of the k-th best that is surely not the same paper,
+        Similarities are screened in float32 (one matrix product per block) and the ones that
+        decide are computed in float64: every allowed paper within ``screen_margin`` of the
+        k-th best that is surely not the same paper,
         or every allowed paper when fewer than k are surely not. So the answer is the float64
         one, at the cost of a float32 product."""
         approx = np.asarray(vectors, dtype=np.float32) @ self.mat32.T
         n = approx.shape[1]
         k = min(K_NEIGHBOURS, n)
-        sure = np.where(mask & (approx < SAME_PAPER - _SCREEN), approx, -np.inf)
-        bars = np.partition(sure, n - k, axis=1)[:, n - k] - _SCREEN
+        sure = np.where(mask & (approx < SAME_PAPER - self.margin), approx, -np.inf)
+        bars = np.partition(sure, n - k, axis=1)[:, n - k] - self.margin
         dists: list[float] = []
         nearest: list[int] = []
         similarity: list[float] = []

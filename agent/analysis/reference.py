@@ -27,9 +27,12 @@ to memory), so a report never mixes two states of the store.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import logging
+import os
+import re
 import sqlite3
 import time
 from collections import Counter
@@ -42,7 +45,7 @@ import numpy as np
 from retrieval.blob_cache import env_flag
 from retrieval.embeddings import Embedder
 from retrieval.models import Profile, ProfileSummary
-from retrieval.similarity import rounded, top_desc
+from retrieval.similarity import rounded, screen_margin, top_desc
 from retrieval.store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -53,8 +56,8 @@ FILE_PREFIX = ".profile_agent_reference-"
 _BATCH = 200  # profiles read from the store per step while indexing
 _IN = 500  # keys per SELECT ... IN (...)
 _BLOCK = 256  # vectors per matrix product against the coded papers
-_SCREEN = 2e-4  # float32 screening margin (see ReferenceSet.nearest_coded)
 _STALE_S = 24 * 3600  # another code version's index unwritten this long is removed
+_DAMAGED = "reference index %s is damaged (%s); building it again"
 _IN_MEMORY = (
     "reference index %s not usable (%s): built in memory for this report (slower on a large "
     "store); make the store directory writable, or set PROFILE_AGENT_REFERENCE_INDEX=0"
@@ -121,8 +124,8 @@ class ReferenceSet:
         nearest first (ties: store order), remembered (a page's papers are asked again for
         each of its identities). A block of vectors is screened against every coded paper in
         one float32 matrix product; the similarities that decide are then computed in float64
-        for the few papers within ``_SCREEN`` of the k-th best (float32 is off by < 3e-5 for
-        unit vectors of this size), so the answer is the float64 one."""
+        for the few papers within ``screen_margin`` of the k-th best, so the answer is the
+        float64 one."""
         if self._coded is None:
             coded = [r for r in self.rows if r.vector is not None and r.categories]
             self._coded = coded, np.array([r.vector for r in coded], dtype=np.float32)
@@ -132,13 +135,14 @@ class ReferenceSet:
         keys = [f"{k}:".encode() + np.asarray(v, dtype=np.float32).tobytes() for v in vectors]
         todo = [i for i, key in enumerate(keys) if key not in self._nearest]
         n, kk = len(coded), min(k, len(coded))
+        margin = screen_margin(mat.shape[1])
         for start in range(0, len(todo), _BLOCK):
             block = todo[start : start + _BLOCK]
             queries = np.array([vectors[i] for i in block], dtype=np.float32)
             approx = queries @ mat.T
             kth = np.partition(approx, n - kk, axis=1)[:, n - kk]
             for i, query, row, bar in zip(block, queries, approx, kth, strict=True):
-                near = np.flatnonzero(row >= bar - _SCREEN)
+                near = np.flatnonzero(row >= bar - margin)
                 sims = rounded(mat[near].astype(np.float64) @ query.astype(np.float64))
                 self._nearest[keys[i]] = [
                     (float(sims[j]), coded[near[j]].categories) for j in top_desc(sims, k)
@@ -366,21 +370,29 @@ def index_path(store: VectorStore) -> Path | None:
 
 
 def _files(path: Path) -> list[Path]:
-    return [path.with_name(path.name + tail) for tail in ("", "-wal", "-shm")]
+    return [path.with_name(path.name + tail) for tail in ("", "-wal", "-shm", "-journal")]
+
+
+def _remove(path: Path) -> None:
+    for f in _files(path):
+        f.unlink(missing_ok=True)
 
 
 def _prune(path: Path) -> None:
-    """Remove the index files of this store's other code versions not written for a day
-    (an older install's; one still in use would write them)."""
-    prefix = path.name.rsplit("-", 1)[0]
+    """Remove the index files of this store's other code versions not used for a day (an
+    older install's; every use of an index touches its file)."""
+    named = re.fullmatch(r"(.*-)[0-9a-f]{12}\.sqlite3", path.name)
+    if named is None:
+        return
+    stem = named.group(1)  # up to the code version
     cutoff = time.time() - _STALE_S
-    for other in path.parent.glob(f"{prefix}-*.sqlite3"):
-        if other == path:
+    for other in path.parent.glob(f"{glob.escape(stem)}*.sqlite3"):
+        if other == path or not re.fullmatch(r"[0-9a-f]{12}\.sqlite3", other.name[len(stem) :]):
             continue
         with contextlib.suppress(OSError):
-            if max(f.stat().st_mtime for f in _files(other) if f.exists()) < cutoff:
-                for f in _files(other):
-                    f.unlink(missing_ok=True)
+            last = max((f.stat().st_mtime for f in _files(other) if f.exists()), default=None)
+            if last is not None and last < cutoff:
+                _remove(other)
 
 
 def _open(store: VectorStore) -> ReferenceIndex:
@@ -389,16 +401,18 @@ def _open(store: VectorStore) -> ReferenceIndex:
         return ReferenceIndex(None)
     try:
         _prune(path)
-        return ReferenceIndex(path)
+        index = ReferenceIndex(path)
+        with contextlib.suppress(OSError):
+            os.utime(path)  # in use: not pruned by another version
+        return index
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError):  # unopenable, read-only, locked
             log.warning(_IN_MEMORY, path, exc)
             return ReferenceIndex(None)
         # Not a database, or a damaged one: derived data, built again.
-        log.warning("reference index %s is damaged (%s); building it again", path, exc)
+        log.warning(_DAMAGED, path, exc)
         try:
-            for f in _files(path):
-                f.unlink(missing_ok=True)
+            _remove(path)
             return ReferenceIndex(path)
         except (OSError, sqlite3.Error) as again:
             log.warning(_IN_MEMORY, path, again)
@@ -412,23 +426,28 @@ def reference_set(
 ) -> ReferenceSet:
     """The reference set of ``own``: every other stored profile's papers, and the counts of
     ``keys`` (every phrase ``own``'s papers can name) over them."""
-    listing = store.list_profiles()
-    want = {s.id: s.stamp for s in listing}
     index = _open(store)
     try:
-        for _ in range(2):  # once more when another process changed the index meanwhile
+        for _ in range(2):  # once more when the store or the index changed meanwhile
+            listing = store.list_profiles()
             index.sync(store, embedder, listing)
-            got = index.read(own, keys, want)
+            got = index.read(own, keys, {s.id: s.stamp for s in listing})
             if got is not None:
                 return got
         log.warning(_IN_MEMORY, index.path, "it changed twice while read")
-    except sqlite3.Error as exc:  # a locked or damaged file: this use is built in memory
-        log.warning(_IN_MEMORY, index.path, exc)
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        if isinstance(exc, sqlite3.OperationalError):  # locked past the timeout
+            log.warning(_IN_MEMORY, index.path, exc)
+        elif index.path is not None:  # damaged rows or pages: the next use builds it again
+            log.warning(_DAMAGED, index.path, exc)
+            index.close()
+            with contextlib.suppress(OSError):
+                _remove(index.path)
     finally:
         index.close()
     memory = ReferenceIndex(None)
     try:
-        memory.sync(store, embedder, listing)
+        memory.sync(store, embedder, store.list_profiles())
         got = memory.read(own, keys)
     finally:
         memory.close()
