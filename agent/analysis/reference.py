@@ -16,7 +16,7 @@ Where: ``.profile_agent_reference-<index>-<code>.sqlite3`` in an embedded store'
 in server mode the same name under a folder per server in the user cache dir. The rows are
 derived data, so the code version (``agent.reporting.cache.code_version``) is in the name: a
 new version builds its own index (two installs sharing a store do not fight over one) and
-another version's file unwritten for a day is removed. A damaged file is built again; one that
+another version's file not used for a day is removed. A damaged file is built again; one that
 cannot be opened or written (read-only store, a lock held past 30 s) means an index in memory
 for that one use (the O(store) cost, never an error). ``PROFILE_AGENT_REFERENCE_INDEX=0`` keeps
 it in memory always. A use reads the rows and its phrase counts in one snapshot, and only when
