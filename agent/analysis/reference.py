@@ -112,11 +112,6 @@ class ReferenceSet:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def with_vectors(self) -> tuple[list[RefRow], np.ndarray | None]:
-        """The papers that have a vector, and their vectors as rows (None when none do)."""
-        rows = [r for r in self.rows if r.vector is not None]
-        return rows, (np.stack([r.vector for r in rows]) if rows else None)  # type: ignore[misc]  # filtered to vectors
-
     def nearest_coded(
         self, vectors: Sequence[np.ndarray], k: int
     ) -> list[list[tuple[float, tuple[str, ...]]]]:
