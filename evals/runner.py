@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.analysis.evidence import gather_evidence
+from agent.analysis.evidence import evidence_of
 from agent.llm import ChatModel
 from agent.models import Report
 from agent.workspace import Workspace
@@ -59,13 +59,14 @@ def score_case(
     report: Report,
     judge: tuple[ChatModel, int] | None = None,
 ) -> CaseResult:
-    page = gather_evidence(ws.store, ws.embedder, profile)
+    # Only the page's texts are scored against: no vectors, no reference set.
+    papers = evidence_of([(p, profile) for p in profile.papers], {})
     assignment = report.identities.assignment() if report.identities else {}
 
     def scope_texts(identity_id: str | None) -> Mapping[str, str]:
         return {
             pe.label: pe.evidence_text()
-            for pe in page.papers
+            for pe in papers
             if identity_id is None or assignment.get(pe.paper.id) == identity_id
         }
 

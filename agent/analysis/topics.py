@@ -11,14 +11,7 @@ import numpy as np
 
 from retrieval.categories import ARXIV_CATEGORIES, field_of, is_arxiv_code
 from retrieval.embeddings import Embedder
-from retrieval.similarity import (
-    argmax,
-    cosine_matrix,
-    cosines,
-    order_desc,
-    rounded,
-    stable,
-)
+from retrieval.similarity import argmax, cosine_matrix, cosines, order_desc, rounded, stable
 
 from ..language import content_terms
 from ..models import CoarseTag, FineTopic, PaperCategory, TimelinePoint, Topics
@@ -301,26 +294,6 @@ class Theme:
 
 
 @dataclass
-class Analysis:
-    topics: Topics
-    themes: list[Theme]
-    phrases: PhraseIndex
-
-    @property
-    def per_paper(self) -> list[PaperCategory]:
-        return self.topics.per_paper
-
-    def paper_topic(self, label: str) -> str | None:
-        """The best phrase a single paper states."""
-        best = self.phrases.top(1, within={label})
-        return best[0][0].text if best else None
-
-    def topics_of(self, labels: set[str], k: int = 4) -> list[str]:
-        """The best phrases of a group of papers."""
-        return [ph.text for ph, _ in self.phrases.top(k, within=labels)]
-
-
-@dataclass
 class PaperTopics:
     """What identity grouping reads of the analysis: each paper's category and the page's
     phrases (to name a group), without the report's themes, fine topics and timeline."""
@@ -331,6 +304,20 @@ class PaperTopics:
     def topics_of(self, labels: set[str], k: int = 4) -> list[str]:
         """The best phrases of a group of papers."""
         return [ph.text for ph, _ in self.phrases.top(k, within=labels)]
+
+
+@dataclass
+class Analysis(PaperTopics):
+    """Everything a report reads: ``topics`` (its ``per_paper`` is this ``per_paper``) and
+    the themes."""
+
+    topics: Topics
+    themes: list[Theme]
+
+    def paper_topic(self, label: str) -> str | None:
+        """The best phrase a single paper states."""
+        best = self.phrases.top(1, within={label})
+        return best[0][0].text if best else None
 
 
 def _phrase_index(evidence: Evidence, embedder: Embedder) -> PhraseIndex:
@@ -379,7 +366,7 @@ def analyse(evidence: Evidence, embedder: Embedder) -> Analysis:
         timeline_note=note,
         method=METHOD,
     )
-    return Analysis(topics, themes, index)
+    return Analysis(per_paper, index, topics, themes)
 
 
 def _themes(rows: list[PaperEvidence], mat: np.ndarray, index: PhraseIndex) -> list[Theme]:

@@ -11,7 +11,7 @@ from retrieval.store import VectorStore
 from retrieval.yaml_input import read_yaml_model
 
 from ..analysis.evidence import Evidence, gather_evidence
-from ..analysis.topics import Analysis, PaperTopics, paper_topics
+from ..analysis.topics import PaperTopics, paper_topics
 from ..models import Corrections, IdentityResult
 from .clustering import apply_identities, assign_identities
 
@@ -42,7 +42,7 @@ def identify(
 def identities_of(
     store: VectorStore,
     page: Evidence,
-    analysis: Analysis | PaperTopics,
+    analysis: PaperTopics,
     corrections: Corrections | None = None,
 ) -> IdentityResult:
     """Identities from a page's evidence and analysis already at hand."""
