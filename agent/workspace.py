@@ -3,12 +3,14 @@ the HTTP API expose. Heavy parts (Chroma, the encoder) are built on first use.""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from retrieval.cleaning import is_blank
 from retrieval.config import index_name
@@ -71,8 +73,16 @@ class Workspace:
         report of a long-running server is as fast as the next (and threads do not race)."""
         from .analysis.topics import warm_up
 
-        _ = self.store
+        self.store.open()
         warm_up(self.embedder)
+
+    def load_encoder_in_background(self) -> None:
+        """Start loading the encoder (a local model's weights and runtime) in a thread, so it is
+        ready when the pages being parsed meanwhile are ingested. Nothing to do for an API
+        embedder; a failure surfaces, with its message, where the encoder is first used."""
+        warm = getattr(self.embedder, "warm", None)
+        if callable(warm):
+            threading.Thread(target=_quietly, args=(warm,), name="profile-agent-load").start()
 
     def parse(
         self,
@@ -180,8 +190,6 @@ class Workspace:
 
         from .identities.assignment import identify, persist_identities
 
-        # Papers keep the identity they were given (unchanged pages stay unchanged).
-        profiles = [self._with_stored_identities(p) for p in profiles]
         results = ingest_profiles(
             profiles,
             self.store,
@@ -190,29 +198,18 @@ class Workspace:
             batch_size=self.settings.embedding.batch_size,
             progress=progress,
         )
-        for profile in profiles:
-            # Identity ids given with the input (a JSON profile, a test) or stored are kept. A
-            # paper without one is new, or a run was killed between writing the profile record
-            # and assigning identities: an unchanged page still gets its identities finished.
+        # Identity ids given with the input (a JSON profile, a test) or by the store are kept
+        # (unchanged pages stay unchanged). A paper without one is new, or a run was killed
+        # between writing the profile record and assigning identities: an unchanged page still
+        # gets its identities finished.
+        indexed = self.store.get_profiles([r.profile_id for r in results])
+        for result in results:
+            profile = indexed[result.profile_id]
             if any(p.identity_id is None for p in profile.papers):
                 persist_identities(
-                    self.store, profile, identify(self.store, self.embedder, profile)
+                    self.store, profile, identify(self.store, self.embedder, profile, named=False)
                 )
         return results
-
-    def _with_stored_identities(self, profile: Profile) -> Profile:
-        stored = self.store.get_profile(profile.id)
-        if stored is None:
-            return profile
-        known = {p.id: p.identity_id for p in stored.papers}
-        return profile.model_copy(
-            update={
-                "papers": [
-                    p.model_copy(update={"identity_id": p.identity_id or known.get(p.id)})
-                    for p in profile.papers
-                ]
-            }
-        )
 
     def identities(
         self, ref: str, corrections: Corrections | None = None
@@ -472,3 +469,10 @@ def _distinct_files(paths: list[Path | str]) -> tuple[list[Path | str], dict[str
         first[key] = str(Path(path)) if not (isinstance(path, str) and is_url(path)) else path
         unique.append(path)
     return unique, repeats
+
+
+def _quietly(fn: Callable[[], Any]) -> None:
+    """Run ``fn``, dropping its error: a background warm-up that fails is tried again, and
+    reported, by the code that needs it."""
+    with contextlib.suppress(Exception):
+        fn()

@@ -1,12 +1,14 @@
 """Bytes by key in one SQLite file: the disk level of the caches (encoder vectors, the analysis
 memo). The oldest rows go past ``max_rows``. Every failure (read-only dir, locked or corrupt
-file) makes it a no-op: a cache must never break the command it speeds up."""
+file) makes it a no-op: a cache must never break the command it speeds up. One connection,
+used by whichever thread asks (ingest encodes in a background thread), one at a time."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -30,12 +32,15 @@ class BlobCache:
         self.max_rows = max_rows
         self._db: sqlite3.Connection | None = None
         self._broken = path is None
+        self._lock = threading.RLock()
 
     def _conn(self) -> sqlite3.Connection | None:
         if self._db is None and not self._broken and self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+                db = sqlite3.connect(
+                    self.path, timeout=2.0, isolation_level=None, check_same_thread=False
+                )
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(self._sql_create)
                 self._db = db
@@ -45,29 +50,31 @@ class BlobCache:
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         """The stored bytes of the keys found (a read error ends the reading: fewer hits)."""
-        db = self._conn()
         out: dict[bytes, bytes] = {}
-        if db is None or not keys:
-            return out
-        try:
-            for start in range(0, len(keys), _CHUNK):
-                part = list(keys[start : start + _CHUNK])
-                marks = ",".join("?" * len(part))
-                for k, body in db.execute(f"{self._sql_get}({marks})", part):
-                    out[bytes(k)] = bytes(body)
-        except sqlite3.Error:
-            pass
+        with self._lock:
+            db = self._conn()
+            if db is None or not keys:
+                return out
+            try:
+                for start in range(0, len(keys), _CHUNK):
+                    part = list(keys[start : start + _CHUNK])
+                    marks = ",".join("?" * len(part))
+                    for k, body in db.execute(f"{self._sql_get}({marks})", part):
+                        out[bytes(k)] = bytes(body)
+            except sqlite3.Error:
+                pass
         return out
 
     def put(self, rows: Mapping[bytes, bytes]) -> None:
-        db = self._conn()
-        if db is None or not rows:
-            return
-        try:
-            db.execute("BEGIN")
-            db.executemany(self._sql_put, list(rows.items()))
-            db.execute(self._sql_trim, (self.max_rows,))
-            db.execute("COMMIT")
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
+        with self._lock:
+            db = self._conn()
+            if db is None or not rows:
+                return
+            try:
+                db.execute("BEGIN")
+                db.executemany(self._sql_put, list(rows.items()))
+                db.execute(self._sql_trim, (self.max_rows,))
+                db.execute("COMMIT")
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")

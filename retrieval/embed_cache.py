@@ -14,6 +14,7 @@ lets a fresh ``profile-agent summarize`` skip loading the encoder at all.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,7 +54,10 @@ class DiskVectorCache:
 
 
 class CachedEmbedder:
-    """Wraps an ``Embedder``; ``embed`` only encodes texts it has not seen (most recent first)."""
+    """Wraps an ``Embedder``; ``embed`` only encodes texts it has not seen (most recent first).
+
+    Safe to call from several threads: the cache is read and written under a lock, the
+    encoding itself runs outside it (two threads may then encode one new text twice, alike)."""
 
     def __init__(
         self, inner: Embedder, max_entries: int = 20_000, disk: DiskVectorCache | None = None
@@ -65,6 +69,7 @@ class CachedEmbedder:
         self._rows: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self._lock = threading.Lock()
 
     @property
     def dim(self) -> int:
@@ -78,33 +83,39 @@ class CachedEmbedder:
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         keys = [self._key(t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
         todo: dict[bytes, str] = {}
-        for key, text in zip(keys, texts, strict=True):
-            if key not in self._rows and key not in todo:
-                todo[key] = text
+        with self._lock:
+            for key, text in zip(keys, texts, strict=True):
+                if key in found or key in todo:
+                    continue
+                if key in self._rows:
+                    found[key] = self._rows[key]
+                    self._rows.move_to_end(key)
+                else:
+                    todo[key] = text
+            if todo and self.disk is not None:
+                from_disk = self.disk.get(list(todo))
+                found.update(from_disk)
+                todo = {k: t for k, t in todo.items() if k not in from_disk}
+            self.misses += len(todo)
+            self.hits += len(keys) - len(todo)
         fresh: dict[bytes, np.ndarray] = {}
-        if todo and self.disk is not None:
-            fresh = self.disk.get(list(todo))
-            todo = {k: t for k, t in todo.items() if k not in fresh}
-        self.misses += len(todo)
-        self.hits += len(keys) - len(todo)
         if todo:
             encoded = self.inner.embed(list(todo.values()), batch_size=batch_size)
-            new = dict(zip(todo, encoded, strict=True))
-            if self.disk is not None:
-                self.disk.put(new)
-            fresh.update(new)
+            fresh = dict(zip(todo, encoded, strict=True))
+        with self._lock:
+            if fresh and self.disk is not None:
+                self.disk.put(fresh)
+            found.update(fresh)
+            for key, vec in found.items():
+                if key not in self._rows:
+                    self._rows[key] = vec.copy()
+            while len(self._rows) > self.max_entries:
+                self._rows.popitem(last=False)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for row, key in enumerate(keys):
-            if key in fresh:
-                out[row] = fresh[key]
-            else:
-                out[row] = self._rows[key]
-                self._rows.move_to_end(key)
-        for key, vec in fresh.items():
-            self._rows[key] = vec.copy()
-        while len(self._rows) > self.max_entries:
-            self._rows.popitem(last=False)
+            out[row] = found[key]
         return out
 
     def token_offsets(self, text: str) -> list[tuple[int, int]]:

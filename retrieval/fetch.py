@@ -8,13 +8,15 @@ import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from .errors import TransientError, UserError
 from .models import Profile
 from .parse import DEFAULT_MAX_BYTES, parse_text
+
+if TYPE_CHECKING:
+    import httpx  # imported when a URL is fetched: commands that read files never load it
 
 DEFAULT_TIMEOUT_S = 20.0
 MAX_REDIRECTS = 5
@@ -89,6 +91,8 @@ def fetch_page(
     HTTP server sets it; a user's own command line may fetch from their network)."""
     if not is_url(url):
         raise UserError(f"{url!r} is not an http(s) URL")
+    import httpx
+
     try:
         with (
             httpx.Client(

@@ -2,22 +2,38 @@
 
 Chunk ids are content hashes, so a re-run only embeds what is new, deletes what disappeared,
 and leaves an unchanged page untouched. A profile's record is written after all its chunks: an
-interrupted run leaves no record, and the next run completes the chunks and writes it.
+interrupted run leaves no record, and the next run completes the chunks and writes it. Papers
+keep the identity ids the store gave them.
+
+Encoding runs in a background thread (``EncodeAhead``) while this thread writes the batch before
+to the store; and when the store has not been opened yet, the first batches are encoded while it
+opens, on the guess that it holds none of them (a wrong guess is dropped when the plan is known).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .chunking import chunk_profile
 from .config import ChunkConfig
 from .embeddings import Embedder
+from .encode_ahead import EncodeAhead
 from .errors import UserError
 from .models import Chunk, Profile
 from .store import VectorStore, reading_hash
 
 Progress = Callable[[int, int], None]  # (chunks done, chunks in the job)
+
+# Batches guessed while the store opens (the first wrong one ends the guessing, so a wrong
+# guess costs what was encoded before the plan was known), and batches queued ahead of the one
+# being written.
+_GUESS_BATCHES = 64
+_AHEAD = 3
 
 
 @dataclass
@@ -42,12 +58,33 @@ class _Plan:
     unchanged: bool = False
 
 
-def _plan(profile: Profile, store: VectorStore, embedder: Embedder, chunking: ChunkConfig) -> _Plan:
-    chunks = chunk_profile(profile, embedder, chunking)
+def _keep_identities(profile: Profile, chunks: list[Chunk], store: VectorStore) -> _Plan:
+    """``profile`` and its chunks with the identity ids the store gave its papers (a paper's
+    own id, e.g. from a JSON profile, wins)."""
+    stored = store.get_profile(profile.id)
+    known = {p.id: p.identity_id for p in stored.papers} if stored else {}
+    if not any(p.identity_id is None and known.get(p.id) for p in profile.papers):
+        return _Plan(profile, chunks)
+    profile = profile.model_copy(
+        update={
+            "papers": [
+                p.model_copy(update={"identity_id": p.identity_id or known.get(p.id)})
+                for p in profile.papers
+            ]
+        }
+    )
+    ids = {p.id: p.identity_id for p in profile.papers}
+    return _Plan(
+        profile, [c.model_copy(update={"identity_id": ids.get(c.paper_id)}) for c in chunks]
+    )
+
+
+def _plan(profile: Profile, chunks: list[Chunk], store: VectorStore) -> _Plan:
+    plan = _keep_identities(profile, chunks, store)
+    profile, chunks = plan.profile, plan.chunks
     wanted = {c.id: c for c in chunks}
     stored = store.chunk_metadata(profile.id)
     record = store.profile_meta(profile.id)
-    plan = _Plan(profile, chunks)
     plan.to_add = [c for c in chunks if c.id not in stored]
     plan.stale = [cid for cid in stored if cid not in wanted]
     # Same text, new metadata (e.g. an identity id assigned later): update without re-embedding.
@@ -85,18 +122,33 @@ def ingest_profiles(
             f"profile id(s) {', '.join(map(repr, twice))} given more than once in one ingest; "
             "give each profile its own id"
         )
-    plans = [_plan(p, store, embedder, chunking) for p in profiles]
-    pending = sorted((c for plan in plans for c in plan.to_add), key=lambda c: len(c.text))
-    total = sum(len(plan.chunks) for plan in plans)
-    done = total - len(pending)
-    if progress:
-        progress(done, total)
-    for start in range(0, len(pending), batch_size):
-        batch = pending[start : start + batch_size]
-        store.add_chunks(batch, embedder.embed([c.text for c in batch], batch_size=batch_size))
-        done += len(batch)
+    with EncodeAhead(embedder, batch_size) as encoder:
+        encoder.warm()
+        chunked = [chunk_profile(p, embedder, chunking) for p in profiles]
+        if not store.opened:
+            for batch in _batches([c for chunks in chunked for c in chunks], batch_size)[
+                :_GUESS_BATCHES
+            ]:
+                encoder.guess([c.text for c in batch])
+        plans = [_plan(p, chunks, store) for p, chunks in zip(profiles, chunked, strict=True)]
+        batches = _batches([c for plan in plans for c in plan.to_add], batch_size)
+        total = sum(len(plan.chunks) for plan in plans)
+        done = total - sum(len(b) for b in batches)
         if progress:
             progress(done, total)
+        queued: deque[tuple[list[Chunk], Future[np.ndarray]]] = deque()
+        for batch in batches:
+            queued.append((batch, encoder.take([c.text for c in batch])))
+            if len(queued) <= _AHEAD:
+                continue
+            done += _write(store, *queued.popleft())
+            if progress:
+                progress(done, total)
+        encoder.drop_guesses()  # more guessed than there was to encode
+        while queued:
+            done += _write(store, *queued.popleft())
+            if progress:
+                progress(done, total)
     results = []
     for plan in plans:
         if not plan.unchanged:
@@ -116,6 +168,16 @@ def ingest_profiles(
             )
         )
     return results
+
+
+def _batches(chunks: list[Chunk], size: int) -> list[list[Chunk]]:
+    ordered = sorted(chunks, key=lambda c: len(c.text))
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _write(store: VectorStore, batch: list[Chunk], vectors: Future[np.ndarray]) -> int:
+    store.add_chunks(batch, vectors.result())
+    return len(batch)
 
 
 def ingest_profile(

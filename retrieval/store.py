@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -257,34 +258,58 @@ def _nearest(
     ]
 
 
+# What ``VectorStore.open`` makes: asking for one of them opens the store.
+_OPENED = frozenset({"_client", "chunks", "profiles", "corrections", "sessions"})
+
+
 class VectorStore:
-    """The chunk index and the profile records of one index name."""
+    """The chunk index and the profile records of one index name.
+
+    Chroma is loaded and the store opened on first use (or ``open``), not at construction:
+    work that needs no store (parsing, encoding) can start while it opens.
+    """
 
     def __init__(self, config: StoreConfig, index: str) -> None:
         self.config = config
         self.index = index
-        self._open()
+        self._open_lock = threading.Lock()
+
+    @property
+    def opened(self) -> bool:
+        return "sessions" in self.__dict__
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: the client and collections before opening.
+        if name in _OPENED:
+            self.open()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @_guarded
-    def _open(self) -> None:
-        self._client = _client(self.config)
-        index = self.index
-        self.chunks = self._client.get_or_create_collection(
-            index, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-        )
-        self.profiles = self._client.get_or_create_collection(
-            f"{index}_profiles", embedding_function=None
-        )
-        # User corrections do not depend on the embedder or chunker: one collection for all
-        # index names, so they survive re-ingests and settings changes.
-        self.corrections = self._client.get_or_create_collection(
-            "profile_agent_corrections", embedding_function=None
-        )
-        # Chat sessions: like corrections, independent of the index; a collection rather than
-        # a file so that every API process sharing a Chroma server sees the same sessions.
-        self.sessions = self._client.get_or_create_collection(
-            "profile_agent_chat_sessions", embedding_function=None
-        )
+    def open(self) -> None:
+        """Load Chroma and open the store (once; a failed open is tried again next use)."""
+        with self._open_lock:
+            if self.opened:
+                return
+            client = _client(self.config)
+            index = self.index
+            chunks = client.get_or_create_collection(
+                index, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+            profiles = client.get_or_create_collection(f"{index}_profiles", embedding_function=None)
+            # User corrections do not depend on the embedder or chunker: one collection for
+            # all index names, so they survive re-ingests and settings changes.
+            corrections = client.get_or_create_collection(
+                "profile_agent_corrections", embedding_function=None
+            )
+            # Chat sessions: like corrections, independent of the index; a collection rather
+            # than a file so that every API process sharing a Chroma server sees the same
+            # sessions.
+            sessions = client.get_or_create_collection(
+                "profile_agent_chat_sessions", embedding_function=None
+            )
+            self._client, self.chunks, self.profiles = client, chunks, profiles
+            self.corrections, self.sessions = corrections, sessions  # "sessions" last: opened
 
     # -- chunks -------------------------------------------------------------------------------
 

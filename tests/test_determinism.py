@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from agent.analysis.topics import centrality
 from agent.reporting import render
 from agent.settings import Settings
 from agent.workspace import Workspace
 from retrieval.embeddings import Embedder
+from retrieval.similarity import cosines, order_desc
 from tests.conftest import SEED, SEEDS_DIR
 
 
@@ -110,3 +112,20 @@ def test_reports_do_not_depend_on_the_hash_seed(seeded_store: Path) -> None:
     first = run("1")
     assert "Jiechao Xiong" in first
     assert run("2") == first
+
+
+def test_the_papers_of_a_pair_are_ordered_by_position_not_by_last_bits() -> None:
+    """Both papers of a two-paper theme are equally close to its centre; which one is listed
+    first must not depend on how the last bits of their cosines happen to round."""
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        pair = rng.standard_normal((2, 384)).astype(np.float32)
+        pair /= np.linalg.norm(pair, axis=1, keepdims=True)
+        assert order_desc(centrality(pair)) == [0, 1]
+        # More rows: the same order as the cosines to the centre, where those are not tied.
+        group = rng.standard_normal((5, 384)).astype(np.float32)
+        group /= np.linalg.norm(group, axis=1, keepdims=True)
+        centre = group.mean(axis=0) / np.linalg.norm(group.mean(axis=0))
+        to_centre = cosines(group, centre)
+        if len(set(np.round(to_centre, 4))) == 5:
+            assert order_desc(centrality(group)) == order_desc(to_centre)

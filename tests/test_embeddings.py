@@ -36,6 +36,24 @@ def test_batching_does_not_change_vectors() -> None:
     texts = ["short", "a somewhat longer sentence about ergodic theory", "x " * 100]
     one = np.vstack([enc.embed([t]) for t in texts])
     assert np.abs(one - enc.embed(texts, batch_size=2)).max() < 1e-5
+    # Runs are cut by rows and by tokens (rows x the longest): 60 texts from 1 to 300 words
+    # make runs of many short rows and of few long ones, each padded to its own width.
+    words = [
+        "ergodic",
+        "flows",
+        "on",
+        "compact",
+        "manifolds",
+        "preserve",
+        "the",
+        "measure",
+        "of",
+        "every",
+        "set",
+    ]
+    varied = [" ".join(words[j % len(words)] for j in range(n)) for n in range(1, 301, 5)]
+    alone = np.vstack([enc.embed([t]) for t in varied])
+    assert np.abs(alone - enc.embed(varied[::-1])[::-1]).max() < 1e-5
 
 
 class _CountingEncoder:

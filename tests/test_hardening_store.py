@@ -123,7 +123,7 @@ def test_a_read_only_store_says_how_to_read_it(store: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(chromadb, "PersistentClient", refuse)
     with pytest.raises(StoreError, match="read-only") as info:
-        _ = _ws(store).store
+        _ws(store).store.open()
     assert str(store) in str(info.value) and "--store" in str(info.value)
 
 

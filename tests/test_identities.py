@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from agent.identities.assignment import identify
 from agent.models import Corrections, IdentityResult
 from agent.settings import Settings
 from agent.workspace import Workspace
@@ -76,6 +77,25 @@ def test_single_identity_page_stays_one(seeded_store: Path):
     _, result = _ws(seeded_store).identities("002")
     assert not result.mixed and len(result.identities) == 1
     assert len(result.identities[0].papers) == 50
+
+
+@pytest.mark.parametrize("seed", sorted(SEED))
+def test_ingest_groups_as_the_named_identities_do(seeded_store: Path, seed: str):
+    """Ingest skips naming the identities (their keyphrases); the grouping it stores is the
+    one the full identities have."""
+    ws = _ws(seeded_store)
+    profile = ws.resolve(seed)
+    named = identify(ws.store, ws.embedder, profile)
+    unnamed = identify(ws.store, ws.embedder, profile, named=False)
+    assert unnamed.assignment() == named.assignment()
+    assert [i.confidence for i in unnamed.identities] == [i.confidence for i in named.identities]
+    assert [p.label for p in unnamed.unattributed] == [p.label for p in named.unattributed]
+    assert all(i.evidence.top_terms for i in named.identities)
+    assert not any(i.evidence.top_terms for i in unnamed.identities)
+    # What ingest stored is that grouping.
+    assert {p.id: p.identity_id for p in profile.papers} == {
+        p.id: named.assignment().get(p.id) for p in profile.papers
+    }
 
 
 def test_chunks_carry_identity_and_search_filters(seeded_store: Path):

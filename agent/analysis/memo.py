@@ -3,7 +3,7 @@ candidate keyphrases of a text) kept on disk, so a report reads what ingest alre
 for every paper in the store instead of re-deriving it from 100,000 abstracts.
 
 Both steps are pure functions of their input text, so a stored result is keyed by a hash of the
-text and of the code (``agent.reporting.cache.code_version``: any change to the code is a fresh
+text and of the code (``agent.code_version``: any change to the code is a fresh
 start). One SQLite file in the user cache dir (``PROFILE_AGENT_CACHE_DIR`` overrides it), the
 oldest rows dropped past ``MAX_ROWS``; a process keeps what it read in memory too. Any failure
 to read or write the file means computing, never an error. ``PROFILE_AGENT_ANALYSIS_CACHE=0``
@@ -40,7 +40,7 @@ class TextMemo:
 
     @staticmethod
     def key(step: str, text: str) -> bytes:
-        from ..reporting.cache import code_version
+        from ..code_version import code_version
 
         return hashlib.sha256(f"{code_version()}\0{step}\0{text}".encode()).digest()[:20]
 

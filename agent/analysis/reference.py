@@ -14,7 +14,7 @@ looks up only its own phrases' counts.
 
 Where: ``.profile_agent_reference-<index>-<code>.sqlite3`` in an embedded store's directory;
 in server mode the same name under a folder per server in the user cache dir. The rows are
-derived data, so the code version (``agent.reporting.cache.code_version``) is in the name: a
+derived data, so the code version (``agent.code_version``) is in the name: a
 new version builds its own index (two installs sharing a store do not fight over one) and
 another version's file not used for a day is removed. A damaged file is built again; one that
 cannot be opened or written (read-only store, a lock held past 30 s) means an index in memory
@@ -352,7 +352,7 @@ def index_path(store: VectorStore) -> Path | None:
     the name: two installs sharing a store each keep their own."""
     if not enabled():
         return None
-    from ..reporting.cache import code_version
+    from ..code_version import code_version
 
     name = f"{FILE_PREFIX}{store.index}-{code_version()[:12]}.sqlite3"
     config = store.config

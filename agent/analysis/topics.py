@@ -416,7 +416,7 @@ def _name(
     pes = [rows[i] for i in group]
     centroid = mat[group].mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    pes = [pes[k] for k in order_desc(cosines(mat[group], centroid))]
+    pes = [pes[k] for k in order_desc(centrality(mat[group]))]
     labels = {pe.label for pe in pes}
     phrase = next(
         (ph for ph, _ in index.top(8, within=labels) if ph.text.lower() not in used_names), None
@@ -425,6 +425,15 @@ def _name(
         return None
     named_by = [pe.label for pe in pes if pe.label in phrase.papers]
     return Theme(phrase.text, pes, centroid, named_by)
+
+
+def centrality(mat: np.ndarray) -> np.ndarray:
+    """Each row's summed similarity to the other rows: the order of cosines to the group's
+    centre, but exact where the geometry is symmetric (the two papers of a pair score the same,
+    so position decides, not the last bits of two vectors)."""
+    sims = cosine_matrix(mat)  # symmetric: A @ A.T is computed as one
+    np.fill_diagonal(sims, 0.0)
+    return sims.sum(axis=1)
 
 
 def _same_theme(a: Theme, b: Theme) -> bool:

@@ -11,7 +11,7 @@ from retrieval.store import VectorStore
 from retrieval.yaml_input import read_yaml_model
 
 from ..analysis.evidence import Evidence, gather_evidence
-from ..analysis.topics import PaperTopics, paper_topics
+from ..analysis.topics import PaperTopics, classify, paper_topics
 from ..models import Corrections, IdentityResult
 from .clustering import apply_identities, assign_identities
 
@@ -33,9 +33,18 @@ def identify(
     embedder: Embedder,
     profile: Profile,
     corrections: Corrections | None = None,
+    *,
+    named: bool = True,
 ) -> IdentityResult:
-    """The identities of a stored profile; ``corrections`` default to the stored ones."""
+    """The identities of a stored profile; ``corrections`` default to the stored ones.
+    ``named=False`` leaves out each identity's keyphrases (its ``top_terms``, which cost phrase
+    embeddings, and the label made from them): the grouping is the same, and it is all that
+    ingest stores."""
     evidence = gather_evidence(store, embedder, profile)
+    if not named:
+        if corrections is None:
+            corrections = stored_corrections(store, profile.id)
+        return assign_identities(evidence, classify(evidence, embedder), corrections)
     return identities_of(store, evidence, paper_topics(evidence, embedder), corrections)
 
 

@@ -22,17 +22,15 @@ here (the HTTP app keeps its own in memory). ``PROFILE_AGENT_REPORT_CACHE=0`` tu
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import hashlib
 import logging
 import sqlite3
-import sys
-import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval.blob_cache import env_flag
+
+from ..code_version import code_version
 
 if TYPE_CHECKING:
     from retrieval.models import ProfileSummary
@@ -43,28 +41,11 @@ log = logging.getLogger(__name__)
 
 FILE = ".profile_agent_reports.sqlite3"
 _CHROMA_DB = "chroma.sqlite3"
-_ROOT = Path(__file__).resolve().parents[2]
-_CODE_DIRS = ("agent", "retrieval", "prompts")
 _KEEP = 64  # reports kept per store position (older positions are dropped on write)
 
 
 def enabled() -> bool:
     return env_flag("PROFILE_AGENT_REPORT_CACHE")
-
-
-@functools.cache
-def code_version() -> str:
-    """A hash of the code a report depends on (file contents, not times) and of the
-    interpreter and installed packages (their directory changes when a package does)."""
-    h = hashlib.sha256(sys.version.encode())
-    site = Path(sysconfig.get_paths()["purelib"])
-    with contextlib.suppress(OSError):
-        h.update(str(site.stat().st_mtime_ns).encode())
-    for top in _CODE_DIRS:
-        for path in sorted((_ROOT / top).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(_ROOT)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def store_position(store_dir: Path) -> str | None:

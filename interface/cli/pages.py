@@ -129,6 +129,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     ws = workspace(store)
+    ws.load_encoder_in_background()  # while the pages are read
     paths: list[Path | str] = [_source(f) for f in files or []]
     if name and (len(paths) != 1 or seeds):
         raise UserError("--name applies to one page: pass exactly one FILE or URL with it")
