@@ -5,14 +5,26 @@ used by whichever thread asks (ingest encodes in a background thread), one at a 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 _CHUNK = 500  # keys per SELECT ... IN (...)
+
+# Caches with an open connection: closed at exit (SQLite then folds its write-ahead log into
+# the file), which the interpreter's last garbage collection no longer does (the CLI skips it).
+_OPEN: weakref.WeakSet[BlobCache] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for cache in list(_OPEN):
+        cache.close()
 
 
 def env_flag(name: str) -> bool:
@@ -44,9 +56,19 @@ class BlobCache:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(self._sql_create)
                 self._db = db
+                _OPEN.add(self)
             except (OSError, sqlite3.Error):
                 self._broken = True
         return self._db
+
+    def close(self) -> None:
+        """Close the connection (the next use opens it again)."""
+        with self._lock:
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.close()
+                self._db = None
+            _OPEN.discard(self)
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
         """The stored bytes of the keys found (a read error ends the reading: fewer hits)."""

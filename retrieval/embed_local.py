@@ -48,6 +48,7 @@ class MiniLMEncoder:
     """
 
     name = "local:all-MiniLM-L6-v2"
+    local = True  # vectors cost only this machine's time: ingest may encode ahead on a guess
 
     def __init__(
         self, path: Path | None = None, max_seq_length: int | None = None, threads: int = 0
@@ -68,28 +69,35 @@ class MiniLMEncoder:
 
         return f"{weights_digest(self.path / 'model.safetensors')[:16]}-g{GRAPH_VERSION}"
 
-    @cached_property
+    @property
     def tokenizer(self):  # tokenizers.Tokenizer
         """No padding, no truncation: chunking needs every token; ``embed`` cuts to the window."""
-        with self._load_lock:
-            if "tokenizer" in self.__dict__:  # made by another thread while this one waited
-                return self.__dict__["tokenizer"]
-            from tokenizers import Tokenizer
+        tok = self.__dict__.get("_tokenizer")
+        if tok is None:
+            with self._load_lock:  # made once, even when several threads ask at once
+                tok = self.__dict__.get("_tokenizer")
+                if tok is None:
+                    from tokenizers import Tokenizer
 
-            tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-            tok.no_padding()
-            tok.no_truncation()
-            return tok
+                    tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+                    tok.no_padding()
+                    tok.no_truncation()
+                    self._tokenizer = tok
+        return tok
 
-    @cached_property
+    @property
     def session(self):  # onnxruntime.InferenceSession
-        _ = self.tokenizer  # taken first, outside the lock below: one lock order
-        with self._load_lock:
-            if "session" in self.__dict__:
-                return self.__dict__["session"]
-            from .embed_onnx import make_session
+        session = self.__dict__.get("_session")
+        if session is None:
+            _ = self.tokenizer  # taken first, outside the lock below (not reentrant)
+            with self._load_lock:
+                session = self.__dict__.get("_session")
+                if session is None:
+                    from .embed_onnx import make_session
 
-            return make_session(self.path, self.config, threads=self.threads or None)
+                    session = make_session(self.path, self.config, threads=self.threads or None)
+                    self._session = session
+        return session
 
     def warm(self) -> None:
         """Load the tokenizer and the ONNX Runtime session now (e.g. in a background thread)."""

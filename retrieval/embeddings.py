@@ -13,7 +13,10 @@ from .openai_api import RetryPolicy
 
 
 class Embedder(Protocol):
-    """Turns texts into unit-length vectors; also tokenizes, for chunking."""
+    """Turns texts into unit-length vectors; also tokenizes, for chunking. An embedder that
+    runs on this machine says so with ``local = True`` (ingest then encodes in a background
+    thread, and ahead on a guess); without it, it is called when and where vectors are needed.
+    """
 
     name: str
 

@@ -1,9 +1,11 @@
 """Encoding in one background thread, ahead of the code that needs the vectors.
 
-Ingest is encode, write, encode, write... The encoder does not hold the GIL while it works
-(ONNX Runtime's ``run``; an API embedder's network wait), so the main thread can open the store,
-plan, and write the previous batch to Chroma meanwhile. One worker thread runs the batches in the
-order they were submitted.
+Ingest is encode, write, encode, write... A local encoder does not hold the GIL while it works
+(ONNX Runtime's ``run``), so the main thread can open the store, plan, and write the previous
+batch to Chroma meanwhile. One worker thread runs the batches in the order they were submitted.
+An embedder that is not ``local`` (an API) is called in the caller's thread, as it was: a
+network call with retries could not be interrupted in a worker (Ctrl-C would wait for it), and
+page text goes out only when the caller asks for it.
 
 Batches may be ``guess``-ed before the caller knows it will need them (ingest guesses that the
 store holds none of the page's chunks, and starts encoding while the store opens): guesses are
@@ -16,7 +18,7 @@ the batches encoded before the caller knew better.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
@@ -29,21 +31,33 @@ class EncodeAhead:
     def __init__(self, embedder: Embedder, batch_size: int = 32) -> None:
         self.embedder = embedder
         self.batch_size = batch_size
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="profile-agent-encode")
+        self.ahead = bool(getattr(embedder, "local", False))
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="profile-agent-encode")
+            if self.ahead
+            else None
+        )
         self._guesses: deque[tuple[tuple[str, ...], Future[np.ndarray]]] = deque()
 
-    def warm(self) -> None:
-        """Load the encoder in the worker now, if it has something to load (``warm``)."""
-        warm = getattr(self.embedder, "warm", None)
-        if callable(warm):
-            self._pool.submit(warm)
+    def then(self, work: Callable[[], object]) -> None:
+        """Run ``work`` in the worker after what is queued (``close`` waits for it; an error
+        in it is dropped: it only prepares what its caller would otherwise do itself).
+        Nothing to prepare ahead without a worker."""
+        if self._pool is not None:
+            self._pool.submit(work)
 
     def _submit(self, texts: Sequence[str]) -> Future[np.ndarray]:
-        return self._pool.submit(self.embedder.embed, list(texts), self.batch_size)
+        if self._pool is not None:
+            return self._pool.submit(self.embedder.embed, list(texts), self.batch_size)
+        done: Future[np.ndarray] = Future()  # in this thread, now: errors raise here
+        done.set_result(self.embedder.embed(list(texts), self.batch_size))
+        return done
 
     def guess(self, texts: Sequence[str]) -> None:
-        """Start encoding ``texts``, expected to be asked for (after earlier guesses)."""
-        self._guesses.append((tuple(texts), self._submit(texts)))
+        """Start encoding ``texts``, expected to be asked for (after earlier guesses); only
+        with a worker (a local encoder)."""
+        if self._pool is not None:
+            self._guesses.append((tuple(texts), self._submit(texts)))
 
     def take(self, texts: Sequence[str]) -> Future[np.ndarray]:
         """The vectors of ``texts`` (rows in order), to come: the next guess if it holds
@@ -58,10 +72,12 @@ class EncodeAhead:
             future.cancel()
         self._guesses.clear()
 
-    def close(self) -> None:
-        """Cancel what has not started and wait for the batch that has (one batch at most)."""
+    def close(self, cancel: bool = False) -> None:
+        """Wait for the worker to finish what is queued; with ``cancel`` (leaving on an error),
+        only for the batch being encoded: the rest is cancelled."""
         self.drop_guesses()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
 
     def __enter__(self) -> EncodeAhead:
         return self
@@ -72,4 +88,4 @@ class EncodeAhead:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        self.close(cancel=exc_type is not None)

@@ -5,9 +5,10 @@ and leaves an unchanged page untouched. A profile's record is written after all 
 interrupted run leaves no record, and the next run completes the chunks and writes it. Papers
 keep the identity ids the store gave them.
 
-Encoding runs in a background thread (``EncodeAhead``) while this thread writes the batch before
-to the store; and when the store has not been opened yet, the first batches are encoded while it
-opens, on the guess that it holds none of them (a wrong guess is dropped when the plan is known).
+A local encoder runs in a background thread (``EncodeAhead``) while this thread writes the batch
+before to the store; and when the store has not been opened yet, the first batches are encoded
+while it opens, on the guess that it holds none of them (a wrong guess is dropped when the plan
+is known).
 """
 
 from __future__ import annotations
@@ -111,9 +112,12 @@ def ingest_profiles(
     *,
     batch_size: int = 32,
     progress: Progress | None = None,
+    after_encoding: Callable[[], object] | None = None,
 ) -> list[IngestResult]:
     """Index ``profiles``; new chunks of all of them are embedded together, shortest first,
-    so each encoder batch holds texts of similar length (padding is wasted work)."""
+    so each encoder batch holds texts of similar length (padding is wasted work).
+    ``after_encoding`` runs in the encoder thread once the last new chunk is encoded (if there
+    was one), while this thread writes (e.g. to encode what the caller needs next)."""
     ids = [p.id for p in profiles]
     if len(set(ids)) != len(ids):
         # Two plans against one stored state would leave each other's chunks behind.
@@ -123,9 +127,8 @@ def ingest_profiles(
             "give each profile its own id"
         )
     with EncodeAhead(embedder, batch_size) as encoder:
-        encoder.warm()
         chunked = [chunk_profile(p, embedder, chunking) for p in profiles]
-        if not store.opened:
+        if not store.opened and encoder.ahead:
             for batch in _batches([c for chunks in chunked for c in chunks], batch_size)[
                 :_GUESS_BATCHES
             ]:
@@ -145,16 +148,19 @@ def ingest_profiles(
             if progress:
                 progress(done, total)
         encoder.drop_guesses()  # more guessed than there was to encode
+        if after_encoding is not None and batches:
+            encoder.then(after_encoding)
         while queued:
             done += _write(store, *queued.popleft())
             if progress:
                 progress(done, total)
-    results = []
-    for plan in plans:
-        if not plan.unchanged:
+        changed = [plan for plan in plans if not plan.unchanged]
+        for plan in changed:
             store.update_metadata(plan.to_update)
             store.delete_chunks(plan.stale)
-            store.put_profile(plan.profile, len(plan.chunks))
+        store.put_profiles([(plan.profile, len(plan.chunks)) for plan in changed])
+    results = []
+    for plan in plans:
         results.append(
             IngestResult(
                 plan.profile.id,

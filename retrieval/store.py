@@ -266,7 +266,9 @@ class VectorStore:
     """The chunk index and the profile records of one index name.
 
     Chroma is loaded and the store opened on first use (or ``open``), not at construction:
-    work that needs no store (parsing, encoding) can start while it opens.
+    work that needs no store (parsing, encoding) can start while it opens. Asking for the
+    client or a collection (``chunks``, ``profiles``, ...; ``hasattr`` too) opens it, and a
+    store that cannot be opened raises ``StoreError`` there.
     """
 
     def __init__(self, config: StoreConfig, index: str) -> None:
@@ -419,13 +421,19 @@ class VectorStore:
     @_guarded
     def set_identities(self, profile_id: str, assignment: dict[str, str]) -> int:
         """Write each chunk's ``identity_id`` from paper id -> identity id; returns chunks changed."""
-        metas = self.chunk_metadata(profile_id)
+        return self.set_identities_of({profile_id: assignment})
+
+    @_guarded
+    def set_identities_of(self, assignments: dict[str, dict[str, str]]) -> int:
+        """``set_identities`` for several profiles (profile id -> its assignment), written
+        together; returns chunks changed."""
         ids, updated = [], []
-        for cid, meta in metas.items():
-            want = assignment.get(str(meta.get("paper_id")), "")
-            if meta.get("identity_id", "") != want:
-                ids.append(cid)
-                updated.append({**meta, "identity_id": want})
+        for profile_id, assignment in assignments.items():
+            for cid, meta in self.chunk_metadata(profile_id).items():
+                want = assignment.get(str(meta.get("paper_id")), "")
+                if meta.get("identity_id", "") != want:
+                    ids.append(cid)
+                    updated.append({**meta, "identity_id": want})
         for start in range(0, len(ids), _GET_PAGE):
             self.chunks.update(
                 ids=ids[start : start + _GET_PAGE], metadatas=updated[start : start + _GET_PAGE]
@@ -511,22 +519,30 @@ class VectorStore:
 
     @_guarded
     def put_profile(self, profile: Profile, chunk_count: int) -> None:
-        self.profiles.upsert(
-            ids=[profile.id],
-            embeddings=[_NO_VECTOR],
-            documents=[profile.model_dump_json()],
-            metadatas=[
-                {
-                    "name": profile.name or "",
-                    "papers": len(profile.papers),
-                    "chunks": chunk_count,
-                    "content_hash": profile.content_hash,
-                    "reading": reading_hash(profile),
-                    "source_format": profile.source_format,
-                    "source_path": profile.source_path or "",
-                }
-            ],
-        )
+        self.put_profiles([(profile, chunk_count)])
+
+    @_guarded
+    def put_profiles(self, records: Sequence[tuple[Profile, int]]) -> None:
+        """Profile records (each with its chunk count), in one write per page of them."""
+        for start in range(0, len(records), _PROFILES_PER_GET):
+            part = records[start : start + _PROFILES_PER_GET]
+            self.profiles.upsert(
+                ids=[profile.id for profile, _ in part],
+                embeddings=[_NO_VECTOR] * len(part),
+                documents=[profile.model_dump_json() for profile, _ in part],
+                metadatas=[
+                    {
+                        "name": profile.name or "",
+                        "papers": len(profile.papers),
+                        "chunks": chunk_count,
+                        "content_hash": profile.content_hash,
+                        "reading": reading_hash(profile),
+                        "source_format": profile.source_format,
+                        "source_path": profile.source_path or "",
+                    }
+                    for profile, chunk_count in part
+                ],
+            )
 
     @_guarded
     def profile_meta(self, profile_id: str) -> dict[str, Any] | None:

@@ -33,6 +33,7 @@ class GatedEmbedder:
 
     name = "gated"
     dim = 8
+    local = True
 
     def __init__(self, gated: bool = False) -> None:
         self.calls: list[list[str]] = []
@@ -220,3 +221,60 @@ def test_a_blob_cache_answers_every_thread(tmp_path: Path) -> None:
     writer.start()
     writer.join()
     assert blobs.get([b"k"]) == {b"k": b"made in a thread"}
+
+
+def test_work_queued_after_the_batches_runs_in_the_worker_before_close_returns() -> None:
+    embedder = GatedEmbedder()
+    ran: list[tuple[str, int]] = []
+    with EncodeAhead(embedder) as ahead:
+        ahead.take(["a"])
+        ahead.then(lambda: ran.append((threading.current_thread().name, len(embedder.calls))))
+        ahead.then(lambda: 1 / 0)  # dropped: it only prepares what its caller would do
+    assert ran and ran[0][0].startswith("profile-agent-encode") and ran[0][1] == 1
+
+
+def test_ingest_prepares_the_next_step_only_when_it_encoded_something(tmp_path: Path) -> None:
+    from retrieval.ingest import ingest_profiles
+
+    ws = _ws(tmp_path / "store", GatedEmbedder())
+    [profile] = ws.parse(SEED["003"])
+    calls: list[str] = []
+
+    def ingest() -> None:
+        ingest_profiles(
+            [profile],
+            ws.store,
+            ws.embedder,
+            ws.settings.chunking,
+            after_encoding=lambda: calls.append(threading.current_thread().name),
+        )
+
+    ingest()
+    ingest()  # unchanged: nothing encoded, nothing to prepare
+    assert len(calls) == 1 and calls[0].startswith("profile-agent-encode")
+
+
+class _ApiLike(GatedEmbedder):
+    local = False
+
+
+def test_an_api_embedder_is_called_in_the_callers_thread_and_never_on_a_guess(
+    tmp_path: Path,
+) -> None:
+    embedder = _ApiLike()
+    threads: list[str] = []
+    real = embedder.embed
+
+    def embed(texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        threads.append(threading.current_thread().name)
+        return real(texts, batch_size)
+
+    embedder.embed = embed  # type: ignore[method-assign]
+    ws = _ws(tmp_path / "store", embedder)
+    [profile] = ws.parse(SEED["003"])
+    ws.ingest_many([profile])
+    ws2 = _ws(tmp_path / "store", embedder)
+    before = len(embedder.calls)
+    [again] = ws2.ingest_many([profile])  # unchanged, store not yet open: nothing sent
+    assert again.unchanged and len(embedder.calls) == before
+    assert threads and set(threads) == {threading.main_thread().name}

@@ -91,3 +91,19 @@ def test_tables_never_break_a_word(tmp_path: Path) -> None:
     assert "unchanged" in again.stdout, again.stdout
     assert "…" not in again.stdout + res.stdout  # nothing cut short either
     assert "indexed" in res.stdout
+
+
+def test_ingest_exits_with_its_caches_closed_and_its_store_readable(tmp_path: Path) -> None:
+    """The CLI skips the interpreter's last garbage collection at exit: the caches' SQLite
+    files must still be closed (write-ahead log folded in) and the store complete."""
+    cache, store = tmp_path / "cache", tmp_path / "store"
+    res = _cli(
+        "ingest", str(SEED["003"]), "--store", str(store), "--json",
+        env={"PROFILE_AGENT_CACHE_DIR": str(cache)},
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    caches = sorted(p.name for p in cache.glob("*.sqlite*"))
+    assert any(n.startswith("vectors-") for n in caches) and "analysis-memo.sqlite3" in caches
+    assert not [n for n in caches if n.endswith(("-wal", "-shm"))], caches
+    listed = _cli("profiles", "--store", str(store), env={"PROFILE_AGENT_CACHE_DIR": str(cache)})
+    assert listed.returncode == 0 and "003_" in listed.stdout, listed.stderr

@@ -62,8 +62,14 @@ def identities_of(
 
 def persist_identities(store: VectorStore, profile: Profile, result: IdentityResult) -> Profile:
     """Write the identity ids into the chunks' metadata and the profile record."""
-    labelled = apply_identities(profile, result)
-    store.set_identities(profile.id, result.assignment())
-    meta = store.profile_meta(profile.id) or {}
-    store.put_profile(labelled, int(meta.get("chunks", 0)))
+    return persist_all(store, [(profile, result)])[0]
+
+
+def persist_all(store: VectorStore, results: list[tuple[Profile, IdentityResult]]) -> list[Profile]:
+    """``persist_identities`` for several profiles: one write of chunk metadata, one of
+    profile records."""
+    labelled = [apply_identities(profile, result) for profile, result in results]
+    store.set_identities_of({profile.id: result.assignment() for profile, result in results})
+    counts = [int((store.profile_meta(p.id) or {}).get("chunks", 0)) for p in labelled]
+    store.put_profiles(list(zip(labelled, counts, strict=True)))
     return labelled

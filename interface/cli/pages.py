@@ -129,7 +129,6 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     ws = workspace(store)
-    ws.load_encoder_in_background()  # while the pages are read
     paths: list[Path | str] = [_source(f) for f in files or []]
     if name and (len(paths) != 1 or seeds):
         raise UserError("--name applies to one page: pass exactly one FILE or URL with it")
@@ -144,6 +143,7 @@ def ingest(
         )
     if not paths:
         raise UserError("nothing to ingest: name FILES or pass --seeds")
+    ws.load_encoder_in_background()  # while the pages are read
     # Parse everything first: a bad file fails before the store is touched.
     profiles = ws.parse_many(paths, name=name, allow_partial=allow_partial)
     _tell_warnings(profiles)
