@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from .reporting.cache import ReportCache
 
 
+_PERSIST_EVERY = 50  # pages whose identities ingest writes at once
+
+
 class Workspace:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         """``embedder`` replaces the one the settings name (tests pass a wrapped one)."""
@@ -207,7 +210,8 @@ class Workspace:
         # (unchanged pages stay unchanged). A paper without one is new, or a run was killed
         # between writing the profile record and assigning identities: an unchanged page still
         # gets its identities finished. One page's identities do not depend on another's, so
-        # they are all worked out first and written together.
+        # they are worked out for up to 50 pages, then written together (an interrupted run
+        # loses at most those).
         indexed = self.store.get_profiles([r.profile_id for r in results])
         # (A record deleted meanwhile by another client sharing the server has nothing left
         # to group.)
@@ -217,10 +221,13 @@ class Workspace:
             if (profile := indexed.get(r.profile_id))
             and any(p.identity_id is None for p in profile.papers)
         ]
-        if todo:
+        for start in range(0, len(todo), _PERSIST_EVERY):
             persist_all(
                 self.store,
-                [(p, identify(self.store, self.embedder, p, named=False)) for p in todo],
+                [
+                    (p, identify(self.store, self.embedder, p, named=False))
+                    for p in todo[start : start + _PERSIST_EVERY]
+                ],
             )
         return results
 

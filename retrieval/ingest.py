@@ -140,9 +140,11 @@ def ingest_profiles(
         if progress:
             progress(done, total)
         queued: deque[tuple[list[Chunk], Future[np.ndarray]]] = deque()
+        # Called in this thread (an API), a batch is written as soon as it is paid for.
+        ahead = _AHEAD if encoder.ahead else 0
         for batch in batches:
             queued.append((batch, encoder.take([c.text for c in batch])))
-            if len(queued) <= _AHEAD:
+            if len(queued) <= ahead:
                 continue
             done += _write(store, *queued.popleft())
             if progress:

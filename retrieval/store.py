@@ -546,8 +546,19 @@ class VectorStore:
 
     @_guarded
     def profile_meta(self, profile_id: str) -> dict[str, Any] | None:
-        got = self.profiles.get(ids=[profile_id], include=["metadatas"])
-        return got["metadatas"][0] if got["ids"] else None
+        return self.profile_metas([profile_id]).get(profile_id)
+
+    @_guarded
+    def profile_metas(self, profile_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Records' metadata by profile id (those stored), 500 per request."""
+        out: dict[str, dict[str, Any]] = {}
+        ids = list(dict.fromkeys(profile_ids))
+        for start in range(0, len(ids), _PROFILES_PER_GET):
+            got = self.profiles.get(
+                ids=ids[start : start + _PROFILES_PER_GET], include=["metadatas"]
+            )
+            out.update(zip(got["ids"], got["metadatas"] or [{}] * len(got["ids"]), strict=True))
+        return out
 
     @_guarded
     def get_profile(self, profile_id: str) -> Profile | None:

@@ -278,3 +278,44 @@ def test_an_api_embedder_is_called_in_the_callers_thread_and_never_on_a_guess(
     [again] = ws2.ingest_many([profile])  # unchanged, store not yet open: nothing sent
     assert again.unchanged and len(embedder.calls) == before
     assert threads and set(threads) == {threading.main_thread().name}
+
+
+def test_an_api_embedders_batches_are_stored_as_soon_as_they_are_paid_for(tmp_path: Path) -> None:
+    from retrieval.ingest import ingest_profiles
+
+    class FailsThirdTime(_ApiLike):
+        def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+            if len(self.calls) == 2:
+                raise RuntimeError("the endpoint gave up")
+            return super().embed(texts, batch_size)
+
+    embedder = FailsThirdTime()
+    ws = _ws(tmp_path / "store", embedder)
+    [profile] = ws.parse(SEED["004"])
+    with pytest.raises(RuntimeError, match="gave up"):
+        ingest_profiles([profile], ws.store, embedder, ws.settings.chunking, batch_size=8)
+    assert ws.store.chunks.count() == 16  # the two batches paid for are kept
+
+
+def test_the_encoder_loads_once_when_threads_ask_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from retrieval import embed_onnx
+    from retrieval.embed_local import MiniLMEncoder
+
+    made: list[object] = []
+
+    def slow_session(*args: object, **kwargs: object) -> object:
+        time.sleep(0.2)  # long enough for every thread to be waiting
+        made.append(object())
+        return made[-1]
+
+    monkeypatch.setattr(embed_onnx, "make_session", slow_session)
+    enc = MiniLMEncoder()
+    seen: list[object] = []
+    threads = [threading.Thread(target=lambda: seen.append(enc.session)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(made) == 1 and seen == made * 4

@@ -98,6 +98,19 @@ def test_ingest_groups_as_the_named_identities_do(seeded_store: Path, seed: str)
     }
 
 
+def test_every_pages_chunks_carry_their_papers_identity(seeded_store: Path):
+    """The seeds were ingested together: identity ids of all of them are written in one go."""
+    ws = _ws(seeded_store)
+    for seed in sorted(SEED):
+        profile = ws.resolve(seed)
+        ids = {p.id: p.identity_id or "" for p in profile.papers}
+        assert any(ids.values()), seed
+        metas = ws.store.chunk_metadata(profile.id)
+        assert metas and all(m["identity_id"] == ids[m["paper_id"]] for m in metas.values())
+    again = ws.ingest_many([p for path in SEED.values() for p in ws.parse(path)])
+    assert all(r.unchanged for r in again)
+
+
 def test_chunks_carry_identity_and_search_filters(seeded_store: Path):
     ws = _ws(seeded_store)
     stored = ws.resolve("000")

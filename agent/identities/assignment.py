@@ -70,6 +70,7 @@ def persist_all(store: VectorStore, results: list[tuple[Profile, IdentityResult]
     profile records."""
     labelled = [apply_identities(profile, result) for profile, result in results]
     store.set_identities_of({profile.id: result.assignment() for profile, result in results})
-    counts = [int((store.profile_meta(p.id) or {}).get("chunks", 0)) for p in labelled]
+    metas = store.profile_metas([p.id for p in labelled])
+    counts = [int(metas.get(p.id, {}).get("chunks", 0)) for p in labelled]
     store.put_profiles(list(zip(labelled, counts, strict=True)))
     return labelled
