@@ -30,9 +30,9 @@ from .store import VectorStore, reading_hash
 
 Progress = Callable[[int, int], None]  # (chunks done, chunks in the job)
 
-# Batches guessed while the store opens (the first wrong one ends the guessing, so a wrong
-# guess costs what was encoded before the plan was known), and batches queued ahead of the one
-# being written.
+# Batches guessed while the store opens and the pages are planned (the first page found stored
+# ends the guessing, so a wrong guess costs what was encoded until then), and batches queued
+# ahead of the one being written.
 _GUESS_BATCHES = 64
 _AHEAD = 3
 
@@ -133,7 +133,11 @@ def ingest_profiles(
                 :_GUESS_BATCHES
             ]:
                 encoder.guess([c.text for c in batch])
-        plans = [_plan(p, chunks, store) for p, chunks in zip(profiles, chunked, strict=True)]
+        plans = []
+        for profile, chunks in zip(profiles, chunked, strict=True):
+            plans.append(_plan(profile, chunks, store))
+            if len(plans[-1].to_add) < len(chunks):
+                encoder.drop_guesses()  # the store holds some of it: not all new after all
         batches = _batches([c for plan in plans for c in plan.to_add], batch_size)
         total = sum(len(plan.chunks) for plan in plans)
         done = total - sum(len(b) for b in batches)

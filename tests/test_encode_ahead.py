@@ -319,3 +319,48 @@ def test_the_encoder_loads_once_when_threads_ask_together(monkeypatch: pytest.Mo
     for t in threads:
         t.join()
     assert len(made) == 1 and seen == made * 4
+
+
+def test_a_page_found_stored_ends_the_guessing_before_the_next_page_is_planned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from retrieval.chunking import chunk_profile
+
+    store = tmp_path / "store"
+    old_ws = _ws(store, GatedEmbedder())
+    [stored] = old_ws.parse(SEED["004"])
+    [new] = old_ws.parse(SEED["002"])  # together: several guessed batches
+    old_ws.ingest_many([stored])
+    embedder = GatedEmbedder(gated=True)
+    real_plan, real_drop = ingest_module._plan, EncodeAhead.drop_guesses
+    planned: list[str] = []
+
+    def plan(profile: Profile, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not planned:
+            assert embedder.started.wait(30)  # a guessed batch is being encoded
+        else:  # the worker is free now: any guess still queued would run meanwhile
+            embedder.gate.set()
+            time.sleep(0.3)
+        planned.append(profile.id)
+        return real_plan(profile, *args, **kwargs)
+
+    def drop(self: EncodeAhead) -> None:
+        real_drop(self)
+        embedder.gate.set()
+
+    monkeypatch.setattr(ingest_module, "_plan", plan)
+    monkeypatch.setattr(EncodeAhead, "drop_guesses", drop)
+    ws = _ws(store, embedder)
+    unchanged, added = ws.ingest_many([stored, new])
+    assert planned == [stored.id, new.id] and unchanged.unchanged and added.added == added.chunks
+    old_texts = {c.text for c in chunk_profile(stored, embedder, ws.settings.chunking)}
+    new_texts = {c.text for c in chunk_profile(new, embedder, ws.settings.chunking)}
+    chunk_calls = [c for c in embedder.calls if set(c) & (old_texts | new_texts)]
+    # The guess that was running when the first page turned out stored, then the new page's
+    # own batches: no other guess was encoded.
+    assert [len(c) for c in chunk_calls[1:]] == [32] * (len(new_texts) // 32) + (
+        [len(new_texts) % 32] if len(new_texts) % 32 else []
+    )
+    assert set(t for c in chunk_calls[1:] for t in c) == new_texts
