@@ -418,7 +418,6 @@ class VectorStore:
             )
         ]
 
-    @_guarded
     def set_identities(self, profile_id: str, assignment: dict[str, str]) -> int:
         """Write each chunk's ``identity_id`` from paper id -> identity id; returns chunks changed."""
         return self.set_identities_of({profile_id: assignment})
@@ -517,7 +516,6 @@ class VectorStore:
 
     # -- profile records ----------------------------------------------------------------------
 
-    @_guarded
     def put_profile(self, profile: Profile, chunk_count: int) -> None:
         self.put_profiles([(profile, chunk_count)])
 
@@ -544,7 +542,6 @@ class VectorStore:
                 ],
             )
 
-    @_guarded
     def profile_meta(self, profile_id: str) -> dict[str, Any] | None:
         return self.profile_metas([profile_id]).get(profile_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -99,16 +100,23 @@ def _ws(store: Path, embedder: GatedEmbedder) -> Workspace:
 
 
 def _gate_opens_when_the_plan_is_known(
-    monkeypatch: pytest.MonkeyPatch, embedder: GatedEmbedder
-) -> list[bool]:
+    monkeypatch: pytest.MonkeyPatch, embedder: GatedEmbedder, free_worker: bool = False
+) -> list[str]:
     """Plan only once a guessed batch is being encoded, and open the gate once the guesses
-    have been judged (taken or dropped): what was guessed wrong is then never encoded."""
+    have been judged (taken or dropped): what was guessed wrong is then never encoded. With
+    ``free_worker``, the gate opens before each later page is planned, and the worker gets
+    0.3 s: a guess still queued then would run. Returns the ids of the pages planned."""
     real_plan, real_drop = ingest_module._plan, EncodeAhead.drop_guesses
-    opened: list[bool] = []
+    planned: list[str] = []
 
-    def plan(*args, **kwargs):  # type: ignore[no-untyped-def]
-        opened.append(bool(embedder.started.wait(30)))
-        return real_plan(*args, **kwargs)
+    def plan(profile: Profile, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not planned:
+            assert embedder.started.wait(30), "no guessed batch was being encoded"
+        elif free_worker:
+            embedder.gate.set()
+            time.sleep(0.3)
+        planned.append(profile.id)
+        return real_plan(profile, *args, **kwargs)
 
     def drop(self: EncodeAhead) -> None:
         real_drop(self)
@@ -116,7 +124,18 @@ def _gate_opens_when_the_plan_is_known(
 
     monkeypatch.setattr(ingest_module, "_plan", plan)
     monkeypatch.setattr(EncodeAhead, "drop_guesses", drop)
-    return opened
+    return planned
+
+
+def _stored_page(store: Path, seed: str = "004") -> Profile:
+    """A seed page, parsed and ingested into ``store``."""
+    [profile] = _ws(store, GatedEmbedder()).parse(SEED[seed])
+    _ws(store, GatedEmbedder()).ingest_many([profile])
+    return profile
+
+
+def _batch_sizes(n: int, size: int = 32) -> list[int]:
+    return [size] * (n // size) + ([n % size] if n % size else [])
 
 
 def test_a_new_page_is_encoded_once_while_the_store_opens(tmp_path: Path) -> None:
@@ -129,7 +148,7 @@ def test_a_new_page_is_encoded_once_while_the_store_opens(tmp_path: Path) -> Non
     assert result.added == n > 32
     # Batches of 32, guessed while the store opened and then taken: each text encoded once
     # (the identity step's own texts come after).
-    sizes = [32] * (n // 32) + [n % 32]
+    sizes = _batch_sizes(n)
     assert [len(c) for c in embedder.calls[: len(sizes)]] == sizes
     texts = [t for call in embedder.calls[: len(sizes)] for t in call]
     stored = _stored(ws, profile.id)
@@ -144,13 +163,12 @@ def test_an_unchanged_page_costs_one_guessed_batch_at_most(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "store"
-    [profile] = _ws(store, GatedEmbedder()).parse(SEED["004"])
-    _ws(store, GatedEmbedder()).ingest_many([profile])
+    profile = _stored_page(store)
     embedder = GatedEmbedder(gated=True)
-    opened = _gate_opens_when_the_plan_is_known(monkeypatch, embedder)
+    planned = _gate_opens_when_the_plan_is_known(monkeypatch, embedder)
     ws = _ws(store, embedder)
     [result] = ws.ingest_many([profile])
-    assert opened == [True] and result.unchanged and result.added == 0
+    assert planned == [profile.id] and result.unchanged and result.added == 0
     assert len(embedder.calls) == 1 and len(embedder.calls[0]) == 32  # the guess that ran
 
 
@@ -158,17 +176,16 @@ def test_a_changed_page_stores_every_chunk_with_its_own_vector(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "store"
-    [profile] = _ws(store, GatedEmbedder()).parse(SEED["004"])
-    _ws(store, GatedEmbedder()).ingest_many([profile])
+    profile = _stored_page(store)
     papers = list(profile.papers)
     for i in (0, 5, 9):
         papers[i] = papers[i].model_copy(update={"abstract": f"A new abstract number {i}."})
     changed = Profile.model_validate(profile.model_copy(update={"papers": papers}).model_dump())
     embedder = GatedEmbedder(gated=True)
-    opened = _gate_opens_when_the_plan_is_known(monkeypatch, embedder)
+    planned = _gate_opens_when_the_plan_is_known(monkeypatch, embedder)
     ws = _ws(store, embedder)
     [result] = ws.ingest_many([changed])
-    assert opened == [True] and result.added == 3 and result.removed >= 3
+    assert planned == [profile.id] and result.added == 3 and result.removed >= 3
     # The guess that was running (all 32 of the shortest texts) and the three new chunks:
     # no other guessed batch was encoded.
     assert [len(c) for c in embedder.calls[:2]] == [32, 3]
@@ -298,7 +315,6 @@ def test_an_api_embedders_batches_are_stored_as_soon_as_they_are_paid_for(tmp_pa
 
 
 def test_the_encoder_loads_once_when_threads_ask_together(monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
 
     from retrieval import embed_onnx
     from retrieval.embed_local import MiniLMEncoder
@@ -324,34 +340,13 @@ def test_the_encoder_loads_once_when_threads_ask_together(monkeypatch: pytest.Mo
 def test_a_page_found_stored_ends_the_guessing_before_the_next_page_is_planned(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import time
-
     from retrieval.chunking import chunk_profile
 
     store = tmp_path / "store"
-    old_ws = _ws(store, GatedEmbedder())
-    [stored] = old_ws.parse(SEED["004"])
-    [new] = old_ws.parse(SEED["002"])  # together: several guessed batches
-    old_ws.ingest_many([stored])
+    stored = _stored_page(store)
+    [new] = _ws(store, GatedEmbedder()).parse(SEED["002"])  # together: several guessed batches
     embedder = GatedEmbedder(gated=True)
-    real_plan, real_drop = ingest_module._plan, EncodeAhead.drop_guesses
-    planned: list[str] = []
-
-    def plan(profile: Profile, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not planned:
-            assert embedder.started.wait(30)  # a guessed batch is being encoded
-        else:  # the worker is free now: any guess still queued would run meanwhile
-            embedder.gate.set()
-            time.sleep(0.3)
-        planned.append(profile.id)
-        return real_plan(profile, *args, **kwargs)
-
-    def drop(self: EncodeAhead) -> None:
-        real_drop(self)
-        embedder.gate.set()
-
-    monkeypatch.setattr(ingest_module, "_plan", plan)
-    monkeypatch.setattr(EncodeAhead, "drop_guesses", drop)
+    planned = _gate_opens_when_the_plan_is_known(monkeypatch, embedder, free_worker=True)
     ws = _ws(store, embedder)
     unchanged, added = ws.ingest_many([stored, new])
     assert planned == [stored.id, new.id] and unchanged.unchanged and added.added == added.chunks
@@ -360,7 +355,5 @@ def test_a_page_found_stored_ends_the_guessing_before_the_next_page_is_planned(
     chunk_calls = [c for c in embedder.calls if set(c) & (old_texts | new_texts)]
     # The guess that was running when the first page turned out stored, then the new page's
     # own batches: no other guess was encoded.
-    assert [len(c) for c in chunk_calls[1:]] == [32] * (len(new_texts) // 32) + (
-        [len(new_texts) % 32] if len(new_texts) % 32 else []
-    )
+    assert [len(c) for c in chunk_calls[1:]] == _batch_sizes(len(new_texts))
     assert set(t for c in chunk_calls[1:] for t in c) == new_texts
